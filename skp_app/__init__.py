@@ -1,0 +1,1 @@
+"""SKP Cascade: performance planning and evaluation for regional governments."""
