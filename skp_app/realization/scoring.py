@@ -42,6 +42,7 @@ __all__ = [
     "CurveRule",
     "CurveViolation",
     "KegiatanCapaian",
+    "Number",
     "OrgPredikat",
     "Predikat",
     "Rating",
@@ -78,7 +79,6 @@ __all__ = [
 Number = Decimal | int | float | str
 
 _ZERO = Decimal(0)
-_ONE = Decimal(1)
 _HUNDRED = Decimal(100)
 
 
@@ -359,7 +359,7 @@ def nilai_capaian_iki(
     * Cukup: ``70 + (89 − 70) / (99 − 80) × (capaian − 80)``;
     * Kurang: ``50 + (69 − 50) / (79 − 60) × (capaian − 60)``;
     * Sangat Kurang: ``capaian / 59 × 49`` (floored at 0);
-    * capaian > 110 → 120; capaian = 100 on a target that is the maximum possible → 120.
+    * capaian > 110 → 120; capaian ≥ 100 on a target that is the maximum possible → 120.
 
     The Sangat Baik and Baik formulas were not retrieved [U]. SKP Cascade interpolates
     Sangat Baik ``101–110% → 110–120`` as ``110 + (120 − 110) / (110 − 101) × (capaian − 101)``
@@ -385,7 +385,7 @@ def nilai_capaian_iki(
     c = to_decimal(capaian, "capaian")
     category = capaian_category(c, target_is_maximum=target_is_maximum)
     if category == "Sangat Baik":
-        if c > 110 or c < 101:  # c < 101 only when the target is the maximum possible
+        if c > 110 or target_is_maximum:
             return Decimal(120), category
         return Decimal(110) + (Decimal(120) - 110) / (Decimal(110) - 101) * (c - 101), category
     if category == "Baik":
