@@ -76,7 +76,9 @@ def register_extensions(app: Flask) -> None:
     if uri.startswith("sqlite"):
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 10}}
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
+    migrate.init_app(
+        app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True, compare_type=True
+    )
     csrf.init_app(app)
     init_auth(app)
     api.init_app(app)

@@ -6,9 +6,7 @@ The suite runs on SQLite always; with ``SKP_TEST_DATABASE_URL`` set (CI does, on
 
 from __future__ import annotations
 
-import itertools
 import os
-import re
 from contextlib import contextmanager
 from datetime import date
 
@@ -20,8 +18,8 @@ from skp_app import create_app
 from skp_app.auth.operations import create_user, hash_password
 from skp_app.extensions import db as _db
 from skp_app.org.models import Instansi, Jabatan, Pegawai, UnitOrganisasi
+from tests.helpers import TEST_PASSWORD, _seq, csrf_token_from, make_nip  # noqa: F401
 
-TEST_PASSWORD = "Rahasia123"
 _PASSWORD_HASH = hash_password(TEST_PASSWORD)
 
 
@@ -146,26 +144,7 @@ def login(client):
     return _login
 
 
-def csrf_token_from(html: str) -> str:
-    """Return the CSRF token embedded in a rendered form."""
-    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
-        r'name="csrf_token" value="([^"]+)"', html
-    )
-    assert match, "no csrf_token in page"
-    return match.group(1)
-
-
 # --- factories -------------------------------------------------------------------------------
-
-_seq = itertools.count(1)
-
-
-def make_nip(birth: date = date(1986, 2, 16), tmt: tuple[int, int] = (2010, 3), gender: int = 1,
-             seq: int | None = None) -> str:
-    """Return a NIP that validates (unique sequence per call unless ``seq`` is given)."""
-    n = seq if seq is not None else next(_seq) % 999 + 1
-    return f"{birth:%Y%m%d}{tmt[0]:04d}{tmt[1]:02d}{gender}{n:03d}"
-
 
 @pytest.fixture
 def instansi(session):

@@ -12,7 +12,7 @@ from skp_app.auth.models import ApiToken, User
 from skp_app.extensions import csrf, db, login_manager
 from skp_app.timeutil import utcnow
 
-__all__ = ["init_auth", "register_access_check"]
+__all__ = ["init_auth", "passes_access_checks", "register_access_check"]
 
 # Functions ``fn(user) -> bool`` that must all allow a user at every request (for example,
 # org registers "the employee is still in active service").
@@ -26,12 +26,14 @@ def register_access_check(fn: Callable[[User], bool]) -> Callable[[User], bool]:
     return fn
 
 
+def passes_access_checks(user: User) -> bool:
+    """Return whether every registered access check allows ``user``."""
+    return all(check(user) for check in _ACCESS_CHECKS)
+
+
 def _allowed(user: User | None) -> User | None:
-    if user is None or not user.is_enabled:
+    if user is None or not user.is_enabled or not passes_access_checks(user):
         return None
-    for check in _ACCESS_CHECKS:
-        if not check(user):
-            return None
     return user
 
 
@@ -84,7 +86,7 @@ def init_auth(app: Flask) -> None:
 
     @app.before_request
     def _csrf_and_identity():
-        if request.method in SAFE_METHODS:
+        if request.method in SAFE_METHODS or not app.config.get("WTF_CSRF_ENABLED", True):
             return
         # API clients authenticated with a bearer token carry no cookie, hence no CSRF risk.
         if request.path.startswith("/api/") and request.headers.get(

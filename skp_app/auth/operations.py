@@ -76,6 +76,13 @@ def authenticate(session: Session, login: str, password: str) -> User:
         raise AuthError("NIP/nama pengguna atau kata sandi salah.")
     if not user.is_enabled:
         raise AuthError("Akun ini dinonaktifkan. Hubungi admin BKPSDM.")
+    from skp_app.auth.access import passes_access_checks
+
+    if not passes_access_checks(user):
+        raise AuthError(
+            "Status kepegawaian Anda tidak aktif sehingga akun tidak dapat digunakan. "
+            "Hubungi BKPSDM."
+        )
     user.failed_logins = 0
     user.locked_until = None
     user.last_login_at = now
