@@ -95,6 +95,8 @@ class Bukti(db.Model):
     gps_lon: Mapped[Decimal | None] = mapped_column(Numeric(10, 7))
     # Mismatch flags for the superior: date_mismatch, far_from_office, reused_photo, no_exif …
     flags: Mapped[list] = mapped_column(JSON, default=list)
+    # What each flag found, for the superior: {"date_mismatch": {"foto": "2026-03-01", …}, …}
+    flag_detail: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     realisasi: Mapped[Realisasi | None] = relationship(back_populates="bukti")
@@ -167,6 +169,13 @@ class Evaluasi(db.Model):
     rating_hasil: Mapped[int | None]
     rating_perilaku: Mapped[int | None]
     override_reason: Mapped[str | None] = mapped_column(Text)
+    # Where the suggestion came from: capaian (§11.1), organisasi (leader, §4.5) or periodik
+    # (annual: the last periodic result, §11.8); the annual proposal also suggests perilaku.
+    suggestion_basis: Mapped[str | None] = mapped_column(String(12))
+    suggested_rating_perilaku: Mapped[int | None]
+    proposed_from_id: Mapped[int | None] = mapped_column(
+        ForeignKey("evaluasi.id", ondelete="SET NULL")
+    )
     predikat: Mapped[int | None]  # SIASN kuadranNilai id 1..5
     curve_justification: Mapped[str | None] = mapped_column(Text)
     catatan: Mapped[str] = mapped_column(Text, default="")
@@ -278,6 +287,8 @@ class TppRecap(db.Model):
     policy_version_id: Mapped[int | None] = mapped_column(ForeignKey("tpp_policy_version.id"))
     job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"))
     line_count: Mapped[int] = mapped_column(default=0)
+    # Recap-wide lineage: policy (as applied), formula, settings, calendar, totals.
+    summary: Mapped[dict] = mapped_column(JSON, default=dict)
     created_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
