@@ -25,8 +25,9 @@ class NavItem:
 _ITEMS: list[NavItem] = []
 
 
-def register_nav(label: str, endpoint: str, roles: set[str] | tuple[str, ...], *,
-                 order: int = 50, help: str = "") -> None:  # noqa: A002
+def register_nav(
+    label: str, endpoint: str, roles: set[str] | tuple[str, ...], *, order: int = 50, help: str = ""
+) -> None:  # noqa: A002
     """Show ``label`` in the navigation of users holding one of ``roles``."""
     item = NavItem(label, endpoint, frozenset(roles), order, help)
     if item not in _ITEMS:
@@ -41,7 +42,17 @@ def nav_items(roles: set[str]) -> list[NavItem]:
     )
 
 
-register_nav("OPD", "org.list_opd", {"admin", "hr", "pimpinan", "opd_operator", "evaluator"},
-             order=80, help="Struktur perangkat daerah dan unit kerja.")
-register_nav("Pegawai", "org.list_pegawai", {"admin", "hr", "pimpinan", "opd_operator", "evaluator"},
-             order=81, help="Cari pegawai berdasarkan nama atau NIP.")
+register_nav(
+    "OPD",
+    "org.list_opd",
+    {"admin", "hr", "pimpinan", "opd_operator", "evaluator"},
+    order=80,
+    help="Struktur perangkat daerah dan unit kerja.",
+)
+register_nav(
+    "Pegawai",
+    "org.list_pegawai",
+    {"admin", "hr", "pimpinan", "opd_operator", "evaluator"},
+    order=81,
+    help="Cari pegawai berdasarkan nama atau NIP.",
+)

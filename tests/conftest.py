@@ -83,7 +83,7 @@ def _truncate_all() -> None:
     else:
         _db.session.execute(text("PRAGMA foreign_keys=OFF"))
         for t in tables:
-            _db.session.execute(text(f"DELETE FROM {t}"))
+            _db.session.execute(text(f"DELETE FROM {t}"))  # noqa: S608
         _db.session.execute(text("PRAGMA foreign_keys=ON"))
     _db.session.commit()
 
@@ -146,6 +146,7 @@ def login(client):
 
 # --- factories -------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def instansi(session):
     row = Instansi(nama="Pemerintah Kabupaten Sukamaju", jenis="kabupaten", ibukota="Sukamaju")
@@ -156,8 +157,14 @@ def instansi(session):
 
 @pytest.fixture
 def make_unit(session, instansi):
-    def _make(nama: str = "Dinas Komunikasi dan Informatika", *, parent=None, is_opd=None,
-              jenis=None, **kw) -> UnitOrganisasi:
+    def _make(
+        nama: str = "Dinas Komunikasi dan Informatika",
+        *,
+        parent=None,
+        is_opd=None,
+        jenis=None,
+        **kw,
+    ) -> UnitOrganisasi:
         opd = is_opd if is_opd is not None else parent is None
         unit = UnitOrganisasi(
             instansi_id=instansi.id,
@@ -178,10 +185,12 @@ def make_unit(session, instansi):
 
 @pytest.fixture
 def make_jabatan(session):
-    def _make(nama: str = "Pranata Komputer Ahli Pertama", *, unit, jenis="fungsional",
-              atasan=None, **kw) -> Jabatan:
-        row = Jabatan(nama=nama, jenis=jenis, unit_id=unit.id,
-                      atasan_id=atasan.id if atasan else None, **kw)
+    def _make(
+        nama: str = "Pranata Komputer Ahli Pertama", *, unit, jenis="fungsional", atasan=None, **kw
+    ) -> Jabatan:
+        row = Jabatan(
+            nama=nama, jenis=jenis, unit_id=unit.id, atasan_id=atasan.id if atasan else None, **kw
+        )
         session.add(row)
         session.flush()
         return row

@@ -36,9 +36,7 @@ def list_events():
     page_no = max(1, request.args.get("page", 1, type=int))
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     items = list(
-        db.session.scalars(
-            stmt.order_by(AuditEvent.id.desc()).limit(50).offset((page_no - 1) * 50)
-        )
+        db.session.scalars(stmt.order_by(AuditEvent.id.desc()).limit(50).offset((page_no - 1) * 50))
     )
     return render_template(
         "audit/list.html",

@@ -9,7 +9,13 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from skp_app.auth.models import ROLES, User
-from skp_app.auth.operations import AuthError, create_api_token, create_user, grant_role, validate_password
+from skp_app.auth.operations import (
+    AuthError,
+    create_api_token,
+    create_user,
+    grant_role,
+    validate_password,
+)
 from skp_app.extensions import db
 
 
@@ -21,7 +27,13 @@ def cli() -> None:
 @cli.command("create")
 @click.argument("username")
 @click.option("--role", "roles", multiple=True, type=click.Choice(sorted(set(ROLES) - {"pegawai"})))
-@click.option("--opd", "opd_id", type=int, default=None, help="Batasi peran opd_operator/evaluator pada OPD ini.")
+@click.option(
+    "--opd",
+    "opd_id",
+    type=int,
+    default=None,
+    help="Batasi peran opd_operator/evaluator pada OPD ini.",
+)
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 @with_appcontext
 def create(username: str, roles: tuple[str, ...], opd_id: int | None, password: str) -> None:

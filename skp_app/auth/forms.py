@@ -6,7 +6,9 @@ from wtforms.validators import DataRequired, EqualTo, Length
 
 
 class LoginForm(FlaskForm):
-    login = StringField("NIP atau nama pengguna", validators=[DataRequired("Isi NIP atau nama pengguna.")])
+    login = StringField(
+        "NIP atau nama pengguna", validators=[DataRequired("Isi NIP atau nama pengguna.")]
+    )
     password = PasswordField("Kata sandi", validators=[DataRequired("Isi kata sandi.")])
 
 
@@ -14,7 +16,10 @@ class ChangePasswordForm(FlaskForm):
     current = PasswordField("Kata sandi lama", validators=[DataRequired("Isi kata sandi lama.")])
     new = PasswordField(
         "Kata sandi baru",
-        validators=[DataRequired("Isi kata sandi baru."), Length(min=8, message="Minimal 8 karakter.")],
+        validators=[
+            DataRequired("Isi kata sandi baru."),
+            Length(min=8, message="Minimal 8 karakter."),
+        ],
     )
     confirm = PasswordField(
         "Ulangi kata sandi baru",

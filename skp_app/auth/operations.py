@@ -98,7 +98,9 @@ def change_password(session: Session, user: User, current: str, new: str) -> Non
     validate_password(new)
     user.password_hash = hash_password(new)
     user.session_version += 1
-    record(session, "auth.password_changed", "user", user.id, actor=user, summary="Ganti kata sandi")
+    record(
+        session, "auth.password_changed", "user", user.id, actor=user, summary="Ganti kata sandi"
+    )
     session.flush()
 
 
@@ -135,8 +137,15 @@ def create_user(
     return user
 
 
-def grant_role(session: Session, user: User, role: str, unit_id: int | None = None, *,
-               actor=None, audit: bool = True) -> RoleAssignment:
+def grant_role(
+    session: Session,
+    user: User,
+    role: str,
+    unit_id: int | None = None,
+    *,
+    actor=None,
+    audit: bool = True,
+) -> RoleAssignment:
     """Give ``user`` a role, scoped to an OPD for opd_operator/evaluator."""
     if role not in ROLES or role == "pegawai":
         raise AuthError(f"Peran tidak dikenal: {role}")
@@ -148,8 +157,14 @@ def grant_role(session: Session, user: User, role: str, unit_id: int | None = No
     session.add(assignment)
     user.roles.append(assignment)
     if audit:
-        record(session, "auth.role_granted", "user", user.id, actor=actor,
-               after={"role": role, "unit_id": unit_id})
+        record(
+            session,
+            "auth.role_granted",
+            "user",
+            user.id,
+            actor=actor,
+            after={"role": role, "unit_id": unit_id},
+        )
     session.flush()
     return assignment
 

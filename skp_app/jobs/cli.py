@@ -12,7 +12,9 @@ from flask.cli import with_appcontext
 def cli() -> None:
     url = current_app.config.get("REDIS_URL")
     if not url:
-        raise click.ClickException("REDIS_URL belum diatur; tanpa Redis pekerjaan berjalan di thread.")
+        raise click.ClickException(
+            "REDIS_URL belum diatur; tanpa Redis pekerjaan berjalan di thread."
+        )
     from redis import Redis
     from rq import Queue, Worker
 

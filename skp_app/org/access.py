@@ -15,6 +15,8 @@ def pegawai_in_active_service(user) -> bool:
     """Allow accounts without an employee, and employees whose kedudukan hukum is active."""
     if user.pegawai_id is None:
         return True
-    code = db.session.scalar(select(Pegawai.kedudukan_hukum_id).where(Pegawai.id == user.pegawai_id))
+    code = db.session.scalar(
+        select(Pegawai.kedudukan_hukum_id).where(Pegawai.id == user.pegawai_id)
+    )
     k = KEDUDUKAN_HUKUM.get(code or "")
     return bool(k and k.is_active_service)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from skp_app.extensions import db
 from skp_app.org.nip import format_nip
-from skp_app.org.reference import ESELON, GOLONGAN, JABATAN_JENIS, KEDUDUKAN_HUKUM, JENJANG_JF
+from skp_app.org.reference import ESELON, GOLONGAN, JABATAN_JENIS, JENJANG_JF, KEDUDUKAN_HUKUM
 from skp_app.timeutil import utcnow
 
 UNIT_JENIS = {
@@ -62,9 +62,7 @@ class UnitOrganisasi(db.Model):
     siasn_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    parent: Mapped[UnitOrganisasi | None] = relationship(
-        remote_side=[id], foreign_keys=[parent_id]
-    )
+    parent: Mapped[UnitOrganisasi | None] = relationship(remote_side=[id], foreign_keys=[parent_id])
     opd: Mapped[UnitOrganisasi | None] = relationship(remote_side=[id], foreign_keys=[opd_id])
 
     @property
@@ -203,7 +201,9 @@ class PegawaiExternalId(db.Model):
     __table_args__ = (UniqueConstraint("source", "external_id", name="uq_external_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    pegawai_id: Mapped[int] = mapped_column(ForeignKey("pegawai.id", ondelete="CASCADE"), index=True)
+    pegawai_id: Mapped[int] = mapped_column(
+        ForeignKey("pegawai.id", ondelete="CASCADE"), index=True
+    )
     source: Mapped[str] = mapped_column(String(30))
     external_id: Mapped[str] = mapped_column(String(64))
 

@@ -98,10 +98,10 @@ def parse_nip(text: object, *, pppk: bool = False, today: date | None = None) ->
     (datetime.date(1986, 2, 16), 2008, 3, 'L', 1)
     >>> info.display
     '19860216 200803 1 001'
-    >>> parse_nip("198613262008031001")
+    >>> parse_nip("198613262008031001")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    skp_app.org.nip.InvalidNip: Tanggal lahir pada NIP (digit 1-8: 19861326) bukan tanggal yang valid.
+    skp_app.org.nip.InvalidNip: Tanggal lahir pada NIP (digit 1-8: 19861326) bukan ...
     """
     nip = normalize_nip(text)
     today = today or date.today()

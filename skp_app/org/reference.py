@@ -51,9 +51,7 @@ GOLONGAN: dict[int, Golongan] = {
 _GOLONGAN_BY_LABEL = {g.label.upper(): g for g in GOLONGAN.values()}
 
 # PPPK golongan (Perpres 98/2020): I..XVII, stored as the roman numeral.
-PPPK_GOLONGAN = (
-    "I II III IV V VI VII VIII IX X XI XII XIII XIV XV XVI XVII".split()
-)
+PPPK_GOLONGAN = "I II III IV V VI VII VIII IX X XI XII XIII XIV XV XVI XVII".split()
 
 # eselon id -> (eselon label, jabatan ASN)
 ESELON: dict[str, tuple[str, str]] = {

@@ -41,9 +41,13 @@ def test_account_locks_after_repeated_failures(session, make_user):
 def test_login_form_requires_csrf_token(csrf_app, make_user):
     make_user("admin", roles=[("admin", None)])
     client = csrf_app.test_client()
-    assert client.post("/login", data={"login": "admin", "password": TEST_PASSWORD}).status_code == 400
+    assert (
+        client.post("/login", data={"login": "admin", "password": TEST_PASSWORD}).status_code == 400
+    )
     token = csrf_token_from(client.get("/login").get_data(as_text=True))
-    resp = client.post("/login", data={"login": "admin", "password": TEST_PASSWORD, "csrf_token": token})
+    resp = client.post(
+        "/login", data={"login": "admin", "password": TEST_PASSWORD, "csrf_token": token}
+    )
     assert resp.status_code == 302
 
 
@@ -65,7 +69,8 @@ def test_change_password_rejects_weak_password(login, make_user):
     user = make_user("bkpsdm", roles=[("hr", None)])
     client = login(user)
     resp = client.post(
-        "/akun/kata-sandi", data={"current": TEST_PASSWORD, "new": "12345678", "confirm": "12345678"}
+        "/akun/kata-sandi",
+        data={"current": TEST_PASSWORD, "new": "12345678", "confirm": "12345678"},
     )
     assert "huruf dan angka" in resp.get_data(as_text=True)
 

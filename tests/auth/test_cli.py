@@ -16,7 +16,9 @@ def test_user_create_grant_and_token_for_api(runner, client, session):
 
 
 def test_user_create_rejects_weak_password(runner):
-    result = runner.invoke(args=["user", "create", "admin2", "--role", "admin", "--password", "abc"])
+    result = runner.invoke(
+        args=["user", "create", "admin2", "--role", "admin", "--password", "abc"]
+    )
     assert result.exit_code != 0
     assert "minimal 8 karakter" in result.output
 

@@ -10,10 +10,26 @@ def kominfo(make_unit, make_jabatan, make_pegawai):
     opd = make_unit("Dinas Komunikasi dan Informatika", singkatan="Diskominfo")
     bidang = make_unit("Bidang Aplikasi Informatika", parent=opd)
     seksi = make_unit("Seksi Infrastruktur TIK", parent=bidang, jenis="seksi")
-    j_kadis = make_jabatan("Kepala Dinas Komunikasi dan Informatika", unit=opd, jenis="jpt_pratama", eselon_id="22")
-    j_kabid = make_jabatan("Kepala Bidang Aplikasi Informatika", unit=bidang, jenis="administrator", eselon_id="32", atasan=j_kadis)
-    j_kasi = make_jabatan("Kepala Seksi Infrastruktur TIK", unit=seksi, jenis="pengawas", eselon_id="41", atasan=j_kabid)
-    j_pranata = make_jabatan("Pranata Komputer Ahli Pertama", unit=seksi, jenis="fungsional", jenjang="PT", atasan=j_kasi)
+    j_kadis = make_jabatan(
+        "Kepala Dinas Komunikasi dan Informatika", unit=opd, jenis="jpt_pratama", eselon_id="22"
+    )
+    j_kabid = make_jabatan(
+        "Kepala Bidang Aplikasi Informatika",
+        unit=bidang,
+        jenis="administrator",
+        eselon_id="32",
+        atasan=j_kadis,
+    )
+    j_kasi = make_jabatan(
+        "Kepala Seksi Infrastruktur TIK",
+        unit=seksi,
+        jenis="pengawas",
+        eselon_id="41",
+        atasan=j_kabid,
+    )
+    j_pranata = make_jabatan(
+        "Pranata Komputer Ahli Pertama", unit=seksi, jenis="fungsional", jenjang="PT", atasan=j_kasi
+    )
     other = make_unit("Badan Perencanaan Pembangunan Daerah", singkatan="Bappeda")
     return {
         "opd": opd,
@@ -74,7 +90,9 @@ def test_route_role_matrix(role, target, status, kominfo, client, login, make_us
         "admin": lambda: make_user("admin", roles=[("admin", None)]),
         "hr": lambda: make_user("bkpsdm", roles=[("hr", None)]),
         "opd_operator_own": lambda: make_user("op1", roles=[("opd_operator", kominfo["opd"].id)]),
-        "opd_operator_other": lambda: make_user("op2", roles=[("opd_operator", kominfo["other"].id)]),
+        "opd_operator_other": lambda: make_user(
+            "op2", roles=[("opd_operator", kominfo["other"].id)]
+        ),
         "evaluator_all": lambda: make_user("evaluator", roles=[("evaluator", None)]),
         "pegawai": lambda: make_user(pegawai=kominfo["kasi"]),
         "pegawai_other": lambda: make_user(pegawai=kominfo["staf_bappeda"]),
@@ -121,7 +139,10 @@ def test_hr_sets_plt_superior_with_audit(kominfo, client, login, make_user, sess
         data={"atasan_nip": kominfo["kabid"].nip, "jenis": "plt"},
     )
     assert resp.status_code == 302
-    assert session.get(type(kominfo["staf"]), kominfo["staf"].id).atasan_override_id == kominfo["kabid"].id
+    assert (
+        session.get(type(kominfo["staf"]), kominfo["staf"].id).atasan_override_id
+        == kominfo["kabid"].id
+    )
     assert session.query(AuditEvent).filter_by(action="pegawai.superior_override").count() == 1
 
 
@@ -142,7 +163,9 @@ def test_pegawai_cannot_set_superiors(kominfo, client, login, make_user):
     assert resp.status_code == 403
 
 
-def test_employee_list_query_count_is_bounded(kominfo, client, login, make_user, make_pegawai, count_queries, session):
+def test_employee_list_query_count_is_bounded(
+    kominfo, client, login, make_user, make_pegawai, count_queries, session
+):
     login(make_user("bkpsdm", roles=[("hr", None)]))
     client.get("/pegawai")
     with count_queries() as few:
