@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -103,7 +104,9 @@ class IndikatorSasaran(db.Model):
     __tablename__ = "indikator_sasaran"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    sasaran_id: Mapped[int] = mapped_column(ForeignKey("sasaran.id", ondelete="CASCADE"), index=True)
+    sasaran_id: Mapped[int] = mapped_column(
+        ForeignKey("sasaran.id", ondelete="CASCADE"), index=True
+    )
     teks: Mapped[str] = mapped_column(Text)
     satuan: Mapped[str] = mapped_column(String(50), default="")
     is_iku: Mapped[bool] = mapped_column(default=False)
@@ -138,8 +141,18 @@ class Skp(db.Model):
         Index("ix_skp_periode_pegawai", "periode_id", "pegawai_id"),
         Index("ix_skp_penilai", "penilai_pegawai_id"),
         Index("ix_skp_unit", "unit_id"),
+        # One current SKP per employee per period (a closed one stays as history).
+        Index(
+            "uq_skp_current",
+            "periode_id",
+            "pegawai_id",
+            unique=True,
+            sqlite_where=text("is_current = 1"),
+            postgresql_where=text("is_current"),
+        ),
         CheckConstraint(
-            "status in ('draft','diajukan','disetujui','dikembalikan','ditutup')", name="ck_skp_status"
+            "status in ('draft','diajukan','disetujui','dikembalikan','ditutup')",
+            name="ck_skp_status",
         ),
     )
 
@@ -180,13 +193,19 @@ class Skp(db.Model):
     jabatan = relationship("Jabatan")
     unit = relationship("UnitOrganisasi", foreign_keys=[unit_id])
     rhk: Mapped[list[Rhk]] = relationship(
-        back_populates="skp", cascade="all, delete-orphan", order_by="(Rhk.jenis.desc(), Rhk.urutan, Rhk.id)"
+        back_populates="skp",
+        cascade="all, delete-orphan",
+        order_by="(Rhk.jenis.desc(), Rhk.urutan, Rhk.id)",
     )
     perilaku: Mapped[list[PerilakuExpectation]] = relationship(
-        back_populates="skp", cascade="all, delete-orphan", order_by="PerilakuExpectation.nilai_kode"
+        back_populates="skp",
+        cascade="all, delete-orphan",
+        order_by="PerilakuExpectation.nilai_kode",
     )
     lampiran: Mapped[list[SkpLampiran]] = relationship(
-        back_populates="skp", cascade="all, delete-orphan", order_by="(SkpLampiran.bagian, SkpLampiran.urutan)"
+        back_populates="skp",
+        cascade="all, delete-orphan",
+        order_by="(SkpLampiran.bagian, SkpLampiran.urutan)",
     )
 
     @property
@@ -213,13 +232,21 @@ class Rhk(db.Model):
     # Non-JPT: the RHK of the pejabat penilai this RHK intervenes (V1).
     parent_rhk_id: Mapped[int | None] = mapped_column(ForeignKey("rhk.id", ondelete="SET NULL"))
     # JPT: the OPD (PK/Renstra) or regent sasaran it comes from (V3).
-    parent_sasaran_id: Mapped[int | None] = mapped_column(ForeignKey("sasaran.id", ondelete="SET NULL"))
+    parent_sasaran_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sasaran.id", ondelete="SET NULL")
+    )
     cascading: Mapped[str] = mapped_column(String(10), default="non_direct")
     perspektif: Mapped[str | None] = mapped_column(String(30))  # JPT only
     # Set by personnel sync when the superior changed and the link now points at a non-superior.
     link_flag: Mapped[str | None] = mapped_column(String(40))
     # The superior RHK a bulk cascade drafted this from (provenance).
-    drafted_from_rhk_id: Mapped[int | None] = mapped_column(ForeignKey("rhk.id", ondelete="SET NULL"))
+    drafted_from_rhk_id: Mapped[int | None] = mapped_column(
+        ForeignKey("rhk.id", ondelete="SET NULL")
+    )
+    # The RHK of an earlier period's SKP this one was copied forward from.
+    copied_from_rhk_id: Mapped[int | None] = mapped_column(
+        ForeignKey("rhk.id", ondelete="SET NULL")
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -289,7 +316,9 @@ class SkpVersion(db.Model):
     version: Mapped[int]
     content: Mapped[dict] = mapped_column(JSON)
     approved_at: Mapped[datetime] = mapped_column(default=utcnow)
-    approved_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    approved_by_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
 
 
 class SkpTransition(db.Model):
@@ -305,3 +334,19 @@ class SkpTransition(db.Model):
     note: Mapped[str | None] = mapped_column(Text)
     request_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PlanningRequest(db.Model):
+    """A processed non-transition request (bulk cascade, copy-forward, new RHK, import).
+
+    ``request_key`` is the hidden uuid4 of the form; a replayed key returns ``result``.
+    """
+
+    __tablename__ = "planning_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_key: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    result: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
