@@ -207,7 +207,7 @@ def _apply_suggestion(evaluasi: Evaluasi, ctx) -> None:
 def open_evaluation(session: Session, skp: Skp, jenis: str, periode_ke: int, *, actor) -> Evaluasi:
     """Return the draft evaluation of ``skp`` for the period, creating it (pejabat penilai only).
 
-    Opening again returns the same record (also when two requests race).
+    Opening again returns the same record.
 
     Raises
     ------
@@ -241,15 +241,14 @@ def open_evaluation(session: Session, skp: Skp, jenis: str, periode_ke: int, *, 
     )
     ctx = evaluation_context(session, skp, period, evaluasi=None)
     _apply_suggestion(evaluasi, ctx)
+    session.add(evaluasi)
     try:
-        with session.begin_nested():
-            session.add(evaluasi)
-            session.flush()
+        session.flush()
     except IntegrityError:
-        existing = _find(session, skp.id, jenis, periode_ke)
-        if existing is None:
-            raise
-        return existing
+        # Another request created it between our read and this insert (unique per period).
+        raise EvaluationWorkflowError(
+            "Evaluasi periode ini baru saja dibuka oleh permintaan lain; muat ulang halaman."
+        ) from None
     record(
         session,
         "evaluasi.create",

@@ -159,6 +159,7 @@ def test_override_of_the_suggestion_needs_a_reason_and_stores_it(session, kominf
         add_realisasi(session, k.skp_budi, bulan, dokumen=1, persen=100)
     session.commit()
     ev = ops.open_evaluation(session, k.skp_budi.skp, "periodik", 1, actor=k.users.kabid)
+    session.commit()
     assert ev.suggested_rating_hasil == Rating.SESUAI.siasn_id
     with pytest.raises(ops.EvaluationValidationError) as exc:
         ops.save_evaluation(session, ev, actor=k.users.kabid, rating_hasil="1", rating_perilaku="2")
