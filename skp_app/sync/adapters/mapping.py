@@ -1,0 +1,296 @@
+"""Field mappings: which source column or JSON key feeds which of our fields.
+
+Every adapter describes its source with a mapping ``{our_field: source_name}`` (a list of names
+means "the first one that is not empty") and builds its records with :func:`build_record`, so
+the parsing rules (dates, NIP as text, gender letters, golongan) are the same for every source.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from skp_app.org.reference import KEDUDUKAN_HUKUM
+from skp_app.sync.adapters.base import NormalizedPegawai, clean, parse_date
+from skp_app.sync.normalize import gender, golongan, is_pppk, kedudukan
+
+__all__ = [
+    "MAPPABLE_FIELDS",
+    "SIASN_API_MAPPING",
+    "SIASN_CSV_MAPPING",
+    "SIMPEG_DEFAULT_MAPPING",
+    "build_record",
+    "provided_fields",
+    "validate_mapping",
+]
+
+# Our field → label shown in the mapping form.
+MAPPABLE_FIELDS: dict[str, str] = {
+    "nip": "NIP (18 digit, wajib)",
+    "nama": "Nama (wajib)",
+    "external_id": "ID pegawai di sumber",
+    "gelar_depan": "Gelar depan",
+    "gelar_belakang": "Gelar belakang",
+    "nip_lama": "NIP lama",
+    "jenis_kelamin": "Jenis kelamin (L/P atau M/F)",
+    "tempat_lahir": "Tempat lahir",
+    "tanggal_lahir": "Tanggal lahir",
+    "jenis_pegawai": "Jenis pegawai (PNS/PPPK)",
+    "status_pegawai": "Status pegawai",
+    "golongan_id": "ID golongan SIASN (11-45)",
+    "golongan": "Golongan (III/b) atau pangkat",
+    "tmt_golongan": "TMT golongan",
+    "tmt_cpns": "TMT CPNS",
+    "tmt_pns": "TMT PNS",
+    "tmt_jabatan": "TMT jabatan",
+    "kedudukan_hukum_id": "Kode kedudukan hukum (01 Aktif, 99 Pensiun, …)",
+    "unit_id": "ID unor SIASN",
+    "unit_nama": "Nama unit kerja",
+    "satker_id": "ID satuan kerja SIASN",
+    "satker_nama": "Nama satuan kerja",
+    "opd_id": "ID unor induk (OPD) SIASN",
+    "opd_nama": "Nama OPD (unor induk)",
+    "jabatan_id": "ID jabatan SIASN",
+    "jabatan_nama": "Nama jabatan",
+    "jenis_jabatan_id": "Jenis jabatan SIASN (1-4)",
+    "eselon_id": "ID eselon SIASN",
+    "atasan_nip": "NIP atasan langsung",
+    "email": "Email",
+    "no_hp": "Nomor HP",
+    "instansi_id": "ID instansi SIASN",
+    "instansi_nama": "Nama instansi",
+}
+
+# SIASN "Export Data ASN" CSV (domain.md §6.6).
+SIASN_CSV_MAPPING: dict[str, str | list[str]] = {
+    "nip": "nip_baru",
+    "external_id": "pns_id",
+    "nama": "nama",
+    "gelar_depan": "gelar_depan",
+    "gelar_belakang": "gelar_belakang",
+    "nip_lama": "nip_lama",
+    "jenis_kelamin": "jenis_kelamin",
+    "tempat_lahir": "tempat_lahir_nama",
+    "tanggal_lahir": "tanggal_lahir",
+    "jenis_pegawai": "jenis_pegawai_nama",
+    "status_pegawai": "status_cpns_pns",
+    "golongan_id": "gol_akhir_id",
+    "golongan": "gol_akhir_nama",
+    "tmt_golongan": "tmt_golongan",
+    "tmt_cpns": "tmt_cpns",
+    "tmt_pns": "tmt_pns",
+    "tmt_jabatan": "tmt_jabatan",
+    "kedudukan_hukum_id": "kedudukan_hukum_id",
+    "unit_id": "unor_id",
+    "unit_nama": "unor_nama",
+    "satker_id": "satuan_kerja_kerja_id",
+    "satker_nama": "satuan_kerja_kerja_nama",
+    "jabatan_id": "jabatan_id",
+    "jabatan_nama": "jabatan_nama",
+    "jenis_jabatan_id": "jenis_jabatan_id",
+    "email": ["email_gov", "email"],
+    "no_hp": "nomor_hp",
+    "instansi_id": "instansi_kerja_id",
+    "instansi_nama": "instansi_kerja_nama",
+}
+
+# SIASN web service ``pns/data-utama/{nip}`` (domain.md §6.6); the odd casing is SIASN's own.
+SIASN_API_MAPPING: dict[str, str | list[str]] = {
+    "nip": "nipBaru",
+    "external_id": "id",
+    "nama": "nama",
+    "gelar_depan": "gelarDepan",
+    "gelar_belakang": "gelarBelakang",
+    "nip_lama": "nipLama",
+    "jenis_kelamin": "jenisKelamin",
+    "tempat_lahir": "tempatLahir",
+    "tanggal_lahir": "tglLahir",
+    "jenis_pegawai": "jenisPegawaiNama",
+    "status_pegawai": "statusPegawai",
+    "golongan_id": "golRuangAkhirId",
+    "golongan": "golRuangAkhir",
+    "tmt_golongan": "tmtGolAkhir",
+    "tmt_cpns": "tmtCpns",
+    "tmt_pns": "tmtPns",
+    "tmt_jabatan": "tmtJabatan",
+    "kedudukan_hukum_id": "kedudukanPnsId",
+    "unit_id": "unorId",
+    "unit_nama": "unorNama",
+    "opd_id": "unorIndukId",
+    "opd_nama": "unorIndukNama",
+    "jabatan_nama": "jabatanNama",
+    "jenis_jabatan_id": "jenisJabatanId",
+    "eselon_id": "eselonId",
+    "email": ["emailGov", "email"],
+    "no_hp": "noHp",
+    "instansi_id": "instansiKerjaId",
+    "instansi_nama": "instansiKerjaNama",
+}
+
+# A regional "esimpeg v5.0" ``/api/v5.0/pegawai/`` item (domain.md §6.6); override per instansi
+# with SKP_SYNC_SIMPEG_MAPPING.
+SIMPEG_DEFAULT_MAPPING: dict[str, str | list[str]] = {
+    "nip": "nipBaru",
+    "external_id": "id_pegawai",
+    "nama": "namaPegawai",
+    "nip_lama": "nipLama",
+    "tempat_lahir": "tempatLahir",
+    "tanggal_lahir": "tanggalLahir",
+    "jenis_kelamin": "jenisKelamin",
+    "jabatan_nama": "namaJabatan",
+    "unit_nama": "nm_opd",
+    "golongan_id": "id_golongan",
+    "golongan": "namaGolongan",
+}
+
+# Which NormalizedPegawai field each mappable field feeds (for "what does this source provide").
+_PROVIDES = {
+    "nip": "nip",
+    "nama": "nama",
+    "external_id": "external_id",
+    "gelar_depan": "gelar_depan",
+    "gelar_belakang": "gelar_belakang",
+    "nip_lama": "nip_lama",
+    "jenis_kelamin": "jenis_kelamin",
+    "tempat_lahir": "tempat_lahir",
+    "tanggal_lahir": "tanggal_lahir",
+    "jenis_pegawai": "jenis_asn",
+    "status_pegawai": "jenis_asn",
+    "golongan_id": "golongan",
+    "golongan": "golongan",
+    "tmt_golongan": "tmt_golongan",
+    "tmt_cpns": "tmt_cpns",
+    "tmt_pns": "tmt_pns",
+    "tmt_jabatan": "tmt_jabatan",
+    "kedudukan_hukum_id": "kedudukan_hukum_id",
+    "unit_id": "unit",
+    "unit_nama": "unit",
+    "jabatan_nama": "jabatan",
+    "atasan_nip": "atasan_nip",
+    "email": "email",
+    "no_hp": "no_hp",
+}
+
+_DATE_LABELS = {
+    "tanggal_lahir": "Tanggal lahir",
+    "tmt_golongan": "TMT golongan",
+    "tmt_cpns": "TMT CPNS",
+    "tmt_pns": "TMT PNS",
+    "tmt_jabatan": "TMT jabatan",
+}
+
+
+def provided_fields(mapping: dict) -> frozenset[str]:
+    """Return the NormalizedPegawai fields a mapping provides."""
+    return frozenset(_PROVIDES[k] for k, v in mapping.items() if v and k in _PROVIDES)
+
+
+def validate_mapping(mapping: dict) -> list[str]:
+    """Return Indonesian error messages for a mapping (empty list when it is usable)."""
+    errors = []
+    unknown = sorted(k for k in mapping if k not in MAPPABLE_FIELDS)
+    if unknown:
+        errors.append("Kolom tujuan tidak dikenal: " + ", ".join(unknown) + ".")
+    for required in ("nip", "nama"):
+        if not mapping.get(required):
+            errors.append(f"Pemetaan wajib mengisi kolom untuk '{MAPPABLE_FIELDS[required]}'.")
+    for key, value in mapping.items():
+        names = value if isinstance(value, list) else [value]
+        if not all(isinstance(n, str) for n in names):
+            errors.append(f"Nama kolom sumber untuk '{key}' harus teks.")
+    return errors
+
+
+def _first(get: Callable[[str], object], names) -> object:
+    if isinstance(names, list):
+        for name in names:
+            value = get(name)
+            if value not in (None, ""):
+                return value
+        return None
+    return get(names)
+
+
+def _nip_text(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float):
+        # A spreadsheet number: 18 digits do not survive a float (domain.md §7).
+        return f"{value:.5E}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        text = str(value)
+        # An 18-digit integer read from a numeric cell has passed through a float.
+        return f"{float(value):.5E}" if len(text) >= 16 else text
+    text = str(value).strip()
+    if text.startswith("'"):
+        text = text[1:]  # Excel's "store as text" mark
+    return text or None
+
+
+def build_record(
+    row_number: int,
+    source_key: str,
+    raw: dict,
+    mapping: dict,
+    get: Callable[[str], object] | None = None,
+) -> NormalizedPegawai:
+    """Build one NormalizedPegawai from a source row through ``mapping``.
+
+    ``get(name)`` returns the source value of a column/key (defaults to ``raw.get``).
+    Unparseable values are recorded in ``problems`` with a reason code and a message.
+    """
+    get = get or raw.get
+
+    def value(field: str):
+        names = mapping.get(field)
+        if not names:
+            return None
+        return _first(get, names)
+
+    rec = NormalizedPegawai(row_number=row_number, source_key=source_key, raw=raw)
+    rec.nip = _nip_text(value("nip"))
+    rec.external_id = clean(value("external_id"))
+    rec.nama = clean(value("nama"))
+    rec.gelar_depan = clean(value("gelar_depan"))
+    rec.gelar_belakang = clean(value("gelar_belakang"))
+    rec.nip_lama = clean(value("nip_lama"))
+    rec.tempat_lahir = clean(value("tempat_lahir"))
+    jk = value("jenis_kelamin")
+    rec.jenis_kelamin = gender(jk) if jk not in (None, "") else None
+    for field, label in _DATE_LABELS.items():
+        try:
+            setattr(rec, field, parse_date(value(field), label))
+        except ValueError as exc:
+            rec.problems.append(("date_invalid", str(exc)))
+    jenis_pegawai = value("jenis_pegawai")
+    status_pegawai = value("status_pegawai")
+    pppk = is_pppk(None, jenis_pegawai, status_pegawai)
+    if jenis_pegawai not in (None, "") or status_pegawai not in (None, ""):
+        rec.jenis_asn = "PPPK" if pppk else "PNS"
+    gid, gpppk, unknown = golongan(value("golongan_id"), value("golongan"), pppk=pppk)
+    rec.golongan_id, rec.golongan_pppk, rec.golongan_text = gid, gpppk, unknown
+    kh = kedudukan(value("kedudukan_hukum_id"))
+    if kh is not None and kh not in KEDUDUKAN_HUKUM:
+        rec.problems.append(
+            (
+                "kedudukan_unknown",
+                f"Kode kedudukan hukum '{kh}' tidak dikenal (contoh: 01 Aktif, 99 Pensiun).",
+            )
+        )
+    rec.kedudukan_hukum_id = kh
+    rec.unit_key = clean(value("unit_id"))
+    rec.unit_nama = clean(value("unit_nama"))
+    satker_key, satker_nama = clean(value("satker_id")), clean(value("satker_nama"))
+    instansi_key = clean(value("instansi_id"))
+    if satker_key and satker_key not in {rec.unit_key, instansi_key}:
+        rec.parent_unit_key, rec.parent_unit_nama = satker_key, satker_nama
+    rec.opd_key = clean(value("opd_id"))
+    rec.opd_nama = clean(value("opd_nama"))
+    rec.jabatan_external_id = clean(value("jabatan_id"))
+    rec.jabatan_nama = clean(value("jabatan_nama"))
+    rec.jenis_jabatan_id = clean(value("jenis_jabatan_id"))
+    rec.eselon_id = clean(value("eselon_id"))
+    atasan = value("atasan_nip")
+    rec.atasan_nip = _nip_text(atasan) if atasan not in (None, "") else None
+    rec.email = clean(value("email"))
+    rec.no_hp = clean(value("no_hp"))
+    return rec

@@ -1,0 +1,1971 @@
+"""The sync engine: ``plan`` (read, validate, match, diff, quarantine) and ``apply`` (write).
+
+``plan`` streams the adapter's records in batches. For each batch it validates every record,
+loads the matching employees in one query (by NIP, and by the source's external id), compares
+field by field and stores what differs as :class:`SyncChange` rows and what is refused as
+:class:`QuarantinedRecord` rows. It never writes to the organisation or personnel tables; it
+commits the sync rows batch by batch so progress is visible and an API pull can resume.
+Checks that need the whole source (duplicate NIPs, superiors that do not exist or form a cycle,
+employees missing from a full export) run at the end.
+
+``apply`` writes an approved plan: units and positions first (one transaction), then employees
+in batches of ``batch_size``, each batch one transaction that also stamps
+``SyncChange.applied_at`` — so a crash leaves every batch applied whole or not at all and a
+rerun continues with the rest, never applying a change twice. Every applied change writes an
+audit event; structural changes close and restart SKPs (see :mod:`skp_app.sync.effects`).
+
+Both commit (at batch granularity): they are the outermost unit of work of a sync run.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable
+from datetime import date, datetime
+
+from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from skp_app.audit.operations import jsonable, record, record_many
+from skp_app.org.models import Instansi, Jabatan, Pegawai, PegawaiExternalId, UnitOrganisasi
+from skp_app.org.nip import InvalidNip, normalize_nip, parse_nip
+from skp_app.org.queries import superior_map
+from skp_app.org.reference import GOLONGAN, KEDUDUKAN_HUKUM
+from skp_app.sync.adapters.base import (
+    NormalizedPegawai,
+    NormalizedUnit,
+    RecordError,
+    SourceAdapter,
+    SourceMissing,
+    SyncSourceError,
+)
+from skp_app.sync.effects import Restart, flag_parent_links, restart_skps
+from skp_app.sync.models import QuarantinedRecord, SyncChange, SyncRun
+from skp_app.sync.normalize import SUB_UNIT_JENIS, classify_jabatan, name_key, unit_jenis
+from skp_app.timeutil import WIB, utcnow
+
+__all__ = ["SyncError", "after_batch", "apply", "discard", "plan"]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BATCH = 500
+SYNC_OVERRIDE = "sinkron"  # atasan_override_jenis for a superior named by the source
+HAND_OVERRIDES = {"plt", "plh", "koreksi"}
+DATE_COLUMNS = {"tanggal_lahir", "tmt_golongan", "tmt_cpns", "tmt_pns", "tmt_jabatan"}
+# Fields whose empty source value never clears what the database has.
+SOFT_FIELDS = (
+    "gelar_depan",
+    "gelar_belakang",
+    "nip_lama",
+    "tempat_lahir",
+    "tanggal_lahir",
+    "tmt_golongan",
+    "tmt_cpns",
+    "tmt_pns",
+    "tmt_jabatan",
+    "email",
+    "no_hp",
+)
+FIELD_LABELS = {
+    "nip": "NIP",
+    "nama": "Nama",
+    "gelar_depan": "Gelar depan",
+    "gelar_belakang": "Gelar belakang",
+    "nip_lama": "NIP lama",
+    "jenis_kelamin": "Jenis kelamin",
+    "tempat_lahir": "Tempat lahir",
+    "tanggal_lahir": "Tanggal lahir",
+    "jenis_asn": "Jenis ASN",
+    "golongan_id": "Golongan",
+    "golongan_pppk": "Golongan PPPK",
+    "tmt_golongan": "TMT golongan",
+    "tmt_cpns": "TMT CPNS",
+    "tmt_pns": "TMT PNS",
+    "tmt_jabatan": "TMT jabatan",
+    "kedudukan_hukum_id": "Kedudukan hukum",
+    "unit": "Unit kerja",
+    "jabatan": "Jabatan",
+    "atasan": "Atasan langsung",
+    "email": "Email",
+    "no_hp": "Nomor HP",
+    "external_id": "ID di sumber",
+    "not_in_source_since": "Tidak ada di sumber sejak",
+    "nama_unit": "Nama unit",
+    "induk": "Unit induk",
+    "eselon_id": "Eselon",
+}
+STRUCTURAL_FIELDS = {"unit", "jabatan", "atasan"}
+_COMPARED = ("nama", *SOFT_FIELDS, "jenis_kelamin", "jenis_asn")
+
+_P = Pegawai.__table__.c
+_EXISTING_COLUMNS = (
+    _P.id,
+    _P.nip,
+    _P.nip_lama,
+    _P.nama,
+    _P.gelar_depan,
+    _P.gelar_belakang,
+    _P.jenis_kelamin,
+    _P.tempat_lahir,
+    _P.tanggal_lahir,
+    _P.jenis_asn,
+    _P.golongan_id,
+    _P.golongan_pppk,
+    _P.tmt_golongan,
+    _P.tmt_cpns,
+    _P.tmt_pns,
+    _P.tmt_jabatan,
+    _P.jabatan_id,
+    _P.unit_id,
+    _P.kedudukan_hukum_id,
+    _P.atasan_override_id,
+    _P.atasan_override_jenis,
+    _P.email,
+    _P.no_hp,
+    _P.not_in_source_since,
+)
+
+
+class SyncError(Exception):
+    """A sync action was refused (stale plan, wrong state); the message is for the user."""
+
+
+def after_batch(run: SyncRun, batch_no: int) -> None:
+    """Called after each committed employee batch of ``apply`` (a seam for tests)."""
+
+
+def _today() -> date:
+    return datetime.now(WIB).date()
+
+
+def _iso(value):
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return value
+
+
+def _label_golongan(gid) -> str | None:
+    return GOLONGAN[gid].label if gid in GOLONGAN else (str(gid) if gid is not None else None)
+
+
+def _label_kedudukan(code) -> str | None:
+    k = KEDUDUKAN_HUKUM.get(code or "")
+    return f"{code} {k.label}" if k else code
+
+
+def _is_active(code) -> bool:
+    k = KEDUDUKAN_HUKUM.get(code or "")
+    return bool(k and k.is_active_service)
+
+
+# =============================================================================================
+# Indexes of what the database already holds (few rows: units and positions)
+# =============================================================================================
+
+
+class _OrgIndex:
+    """Units and positions of the database, loaded once per plan."""
+
+    def __init__(self, session: Session):
+        self.units: dict[int, tuple] = {}
+        self.by_siasn: dict[str, int] = {}
+        self.by_name: dict[str, int | None] = {}  # None: the name is not unique
+        for uid, siasn_id, nama, parent_id, opd_id, is_opd, eselon in session.execute(
+            select(
+                UnitOrganisasi.id,
+                UnitOrganisasi.siasn_id,
+                UnitOrganisasi.nama,
+                UnitOrganisasi.parent_id,
+                UnitOrganisasi.opd_id,
+                UnitOrganisasi.is_opd,
+                UnitOrganisasi.eselon_id,
+            )
+        ):
+            self.units[uid] = (siasn_id, nama, parent_id, opd_id, is_opd, eselon)
+            if siasn_id:
+                self.by_siasn[siasn_id] = uid
+            key = name_key(nama)
+            self.by_name[key] = None if key in self.by_name else uid
+        self.positions: dict[tuple[int, str], int] = {}
+        self.position_rows: dict[int, tuple] = {}
+        self.heads: dict[int, int] = {}  # unit id -> head position id
+        for jid, unit_id, nama, is_head, atasan_id in session.execute(
+            select(
+                Jabatan.id, Jabatan.unit_id, Jabatan.nama, Jabatan.is_kepala_unit, Jabatan.atasan_id
+            ).order_by(Jabatan.id)
+        ):
+            self.positions.setdefault((unit_id, name_key(nama)), jid)
+            self.position_rows[jid] = (unit_id, nama, is_head, atasan_id)
+            if is_head:
+                self.heads.setdefault(unit_id, jid)
+
+    def unit_name(self, uid: int | None) -> str | None:
+        return self.units[uid][1] if uid in self.units else None
+
+    def position_name(self, jid: int | None) -> str | None:
+        return self.position_rows[jid][1] if jid in self.position_rows else None
+
+
+def _ref_key(ref: dict) -> tuple:
+    if "id" in ref:
+        return ("id", ref["id"])
+    return ("siasn", ref["siasn_id"])
+
+
+# =============================================================================================
+# plan
+# =============================================================================================
+
+
+class _Planner:
+    def __init__(
+        self,
+        session: Session,
+        adapter: SourceAdapter,
+        run: SyncRun,
+        *,
+        full_export: bool,
+        batch_size: int,
+        progress,
+    ):
+        self.session = session
+        self.adapter = adapter
+        self.run = run
+        self.full_export = full_export
+        self.batch_size = max(1, batch_size)
+        self.progress = progress
+        self.org = _OrgIndex(session)
+        self.source_units: dict[str, NormalizedUnit] = {}
+        self.seen: dict[str, int] = {}  # NIP -> first row number
+        self.dups: dict[str, list[int]] = {}
+        self.dup_raw: dict[int, tuple] = {}  # later occurrences: row -> (raw, source_key, nama)
+        self.bad_nips: set[str] = set()  # NIPs whose record is quarantined
+        self.ext_seen: dict[str, str] = {}  # external id -> NIP
+        self.atasan: dict[str, tuple[int, str]] = {}  # NIP -> (row, superior NIP)
+        self.missing: dict[str, int] = {}  # NIPs the source says it does not know
+        self.positions: dict[tuple, dict] = {}  # new positions needed
+        self.unchanged = 0
+        self.records = 0
+        self.pending_changes: list[dict] = []
+        self.pending_quarantine: list[dict] = []
+        self._superiors: dict[int, int | None] | None = None
+        self._nip_of: dict[int, str] | None = None
+        self.fields = adapter.fields
+        self.ext_source = adapter.external_source
+
+    # --- source units ------------------------------------------------------------------------
+
+    def load_source_units(self) -> None:
+        for unit in self.adapter.iter_units():
+            self.source_units.setdefault(unit.key, unit)
+
+    def _resolve_unit(self, rec: NormalizedPegawai):
+        """Return ``(ref, label, problem)`` for the record's unit (ref None: not provided)."""
+        a = self.adapter
+        if rec.unit_key and a.unit_keys_are_siasn:
+            key = rec.unit_key
+            if key in self.org.by_siasn:
+                uid = self.org.by_siasn[key]
+                return {"id": uid}, self.org.unit_name(uid), None
+            if key in self.source_units:
+                return {"siasn_id": key}, self.source_units[key].nama, None
+            if a.units_from_records and rec.unit_nama:
+                parent = rec.parent_unit_key
+                if parent and rec.parent_unit_nama and parent not in self.org.by_siasn:
+                    self.source_units.setdefault(
+                        parent, NormalizedUnit(parent, rec.parent_unit_nama, siasn_id=parent)
+                    )
+                self.source_units[key] = NormalizedUnit(
+                    key, rec.unit_nama, siasn_id=key, parent_key=parent, opd_key=rec.opd_key
+                )
+                return {"siasn_id": key}, rec.unit_nama, None
+            label = f"'{rec.unit_nama}' ({key})" if rec.unit_nama else f"dengan ID {key}"
+            return (
+                None,
+                None,
+                (
+                    "unit_unknown",
+                    f"Unit kerja {label} tidak dikenal: tidak ada di aplikasi maupun di referensi "
+                    "unit sumber.",
+                ),
+            )
+        name = rec.unit_nama or rec.opd_nama
+        if name:
+            uid = self.org.by_name.get(name_key(name), 0)
+            if uid:
+                return {"id": uid}, self.org.unit_name(uid), None
+            if uid is None:
+                return (
+                    None,
+                    None,
+                    (
+                        "unit_unknown",
+                        f"Nama unit kerja '{name}' dipakai lebih dari satu unit di aplikasi; "
+                        "gunakan ID unor SIASN.",
+                    ),
+                )
+            return (
+                None,
+                None,
+                (
+                    "unit_unknown",
+                    f"Unit kerja '{name}' tidak ditemukan di aplikasi; tambahkan unitnya atau "
+                    "perbaiki namanya di sumber.",
+                ),
+            )
+        if "unit" in self.fields:
+            return None, None, ("unit_missing", "Unit kerja kosong.")
+        return None, None, None
+
+    def _resolve_position(self, rec: NormalizedPegawai, unit_ref: dict | None):
+        """Return ``(ref, label)`` of the record's position (None: not given)."""
+        if not rec.jabatan_nama or unit_ref is None:
+            return None, None
+        nk = name_key(rec.jabatan_nama)
+        if "id" in unit_ref:
+            jid = self.org.positions.get((unit_ref["id"], nk))
+            if jid is not None:
+                return {"id": jid}, self.org.position_name(jid)
+        key = (_ref_key(unit_ref), nk)
+        if key not in self.positions:
+            jenis, eselon, jenjang, is_head = classify_jabatan(
+                rec.jenis_jabatan_id, rec.jabatan_nama, rec.eselon_id
+            )
+            unit = self.source_units.get(unit_ref.get("siasn_id") or "")
+            if unit is not None and unit.head_external_id and rec.external_id:
+                is_head = is_head or unit.head_external_id == rec.external_id
+            self.positions[key] = {
+                "unit": unit_ref,
+                "nama": rec.jabatan_nama,
+                "name_key": nk,
+                "jenis": jenis,
+                "eselon_id": eselon,
+                "jenjang": jenjang,
+                "is_head": is_head,
+                "siasn_id": rec.jabatan_external_id,
+            }
+        return {"unit": unit_ref, "name": nk}, rec.jabatan_nama
+
+    # --- validation --------------------------------------------------------------------------
+
+    def _validate(self, rec: NormalizedPegawai):
+        problems = list(rec.problems)
+        info = None
+        try:
+            info = parse_nip(rec.nip, pppk=rec.jenis_asn == "PPPK")
+            rec.nip = info.nip
+        except InvalidNip as exc:
+            problems.insert(0, ("nip_invalid", f"NIP tidak valid: {exc}"))
+        if not rec.nama:
+            problems.append(("nama_missing", "Nama pegawai kosong."))
+        if rec.golongan_text:
+            table = "PPPK (I-XVII)" if rec.jenis_asn == "PPPK" else "PNS (I/a-IV/e, ID 11-45)"
+            problems.append(
+                (
+                    "golongan_unknown",
+                    f"Golongan '{rec.golongan_text}' tidak ada dalam tabel golongan {table}.",
+                )
+            )
+        if rec.atasan_nip:
+            try:
+                rec.atasan_nip = normalize_nip(rec.atasan_nip)
+            except InvalidNip as exc:
+                problems.append(("superior_not_found", f"NIP atasan tidak valid: {exc}"))
+        return info, problems
+
+    def _quarantine(self, row_number, source_key, raw, problems, nip="", nama=""):
+        code = problems[0][0]
+        message = " ".join(m for _c, m in problems)
+        self.pending_quarantine.append(
+            {
+                "run_id": self.run.id,
+                "row_number": row_number,
+                "source_key": str(source_key)[:100],
+                "nip": (nip or "")[:40],
+                "nama": (nama or "")[:200],
+                "reason_code": code,
+                "message": message,
+                "raw": jsonable(raw),
+            }
+        )
+
+    # --- superiors ---------------------------------------------------------------------------
+
+    def _superior_state(self):
+        if self._superiors is None:
+            self._superiors = superior_map(self.session)
+            self._nip_of = dict(
+                self.session.execute(
+                    select(Pegawai.id, Pegawai.nip).where(Pegawai.nip.is_not(None))
+                ).all()
+            )
+        return self._superiors, self._nip_of
+
+    # --- one batch ---------------------------------------------------------------------------
+
+    def process(self, items: list) -> None:
+        valid: list[tuple[NormalizedPegawai, object]] = []
+        for item in items:
+            self.records += 1
+            if isinstance(item, SourceMissing):
+                self.records -= 1
+                self.missing.setdefault(item.nip, item.row_number)
+                continue
+            if isinstance(item, RecordError):
+                try:
+                    nip = normalize_nip(item.nip)
+                    self.seen.setdefault(nip, item.row_number)
+                    self.bad_nips.add(nip)
+                except InvalidNip:
+                    pass
+                self._quarantine(
+                    item.row_number,
+                    item.source_key,
+                    item.raw,
+                    [(item.code, item.message)],
+                    item.nip,
+                    item.nama,
+                )
+                continue
+            rec = item
+            info, problems = self._validate(rec)
+            if info is not None:
+                nip = info.nip
+                if nip in self.seen:
+                    self.dups.setdefault(nip, [self.seen[nip]]).append(rec.row_number)
+                    self.dup_raw[rec.row_number] = (rec.raw, rec.source_key, rec.nama or "")
+                    continue
+                self.seen[nip] = rec.row_number
+            if rec.external_id and info is not None:
+                other = self.ext_seen.get(rec.external_id)
+                if other is not None and other != info.nip:
+                    problems.append(
+                        (
+                            "external_id_conflict",
+                            f"ID sumber {rec.external_id} juga dipakai NIP {other} di sumber "
+                            "yang sama.",
+                        )
+                    )
+                else:
+                    self.ext_seen[rec.external_id] = info.nip
+            unit_ref = unit_label = None
+            if not problems:
+                unit_ref, unit_label, unit_problem = self._resolve_unit(rec)
+                if unit_problem:
+                    problems.append(unit_problem)
+            if problems:
+                if info is not None:
+                    self.bad_nips.add(info.nip)
+                self._quarantine(
+                    rec.row_number, rec.source_key, rec.raw, problems, rec.nip or "", rec.nama or ""
+                )
+                continue
+            valid.append((rec, info, unit_ref, unit_label))
+        if valid:
+            self._diff_batch(valid)
+        self.flush()
+
+    def _load_existing(self, recs):
+        nips = [r.nip for r, *_ in recs]
+        rows = {
+            row.nip: row
+            for row in self.session.execute(
+                select(
+                    *_EXISTING_COLUMNS,
+                    UnitOrganisasi.nama.label("unit_nama"),
+                    Jabatan.nama.label("jabatan_nama"),
+                )
+                .select_from(Pegawai.__table__)
+                .outerjoin(UnitOrganisasi, UnitOrganisasi.id == _P.unit_id)
+                .outerjoin(Jabatan, Jabatan.id == _P.jabatan_id)
+                .where(_P.nip.in_(nips))
+            )
+        }
+        ext_of: dict[int, str] = {}
+        by_ext: dict[str, int] = {}
+        if self.ext_source:
+            ext_ids = [r.external_id for r, *_ in recs if r.external_id]
+            ids = [row.id for row in rows.values()]
+            if ext_ids or ids:
+                for pid, ext in self.session.execute(
+                    select(PegawaiExternalId.pegawai_id, PegawaiExternalId.external_id).where(
+                        PegawaiExternalId.source == self.ext_source,
+                        PegawaiExternalId.external_id.in_(ext_ids or ["-"])
+                        | PegawaiExternalId.pegawai_id.in_(ids or [-1]),
+                    )
+                ):
+                    ext_of[pid] = ext
+                    by_ext[ext] = pid
+        # Employees found only through their external id (the NIP was corrected at the source).
+        by_id = {row.id: row for row in rows.values()}
+        wanted = {
+            by_ext[r.external_id] for r, *_ in recs if r.external_id in by_ext and r.nip not in rows
+        }
+        wanted -= set(by_id)
+        if wanted:
+            for row in self.session.execute(
+                select(
+                    *_EXISTING_COLUMNS,
+                    UnitOrganisasi.nama.label("unit_nama"),
+                    Jabatan.nama.label("jabatan_nama"),
+                )
+                .select_from(Pegawai.__table__)
+                .outerjoin(UnitOrganisasi, UnitOrganisasi.id == _P.unit_id)
+                .outerjoin(Jabatan, Jabatan.id == _P.jabatan_id)
+                .where(_P.id.in_(wanted))
+            ):
+                by_id[row.id] = row
+        return rows, by_id, ext_of, by_ext
+
+    def _diff_batch(self, recs) -> None:
+        rows, by_id, ext_of, by_ext = self._load_existing(recs)
+        fields = self.fields
+        for rec, info, unit_ref, unit_label in recs:
+            row = rows.get(rec.nip)
+            if rec.external_id and rec.external_id in by_ext:
+                holder = by_ext[rec.external_id]
+                if row is None:
+                    row = by_id.get(holder)
+                elif holder != row.id:
+                    self.bad_nips.add(rec.nip)
+                    self._quarantine(
+                        rec.row_number,
+                        rec.source_key,
+                        rec.raw,
+                        [
+                            (
+                                "external_id_conflict",
+                                f"ID sumber {rec.external_id} sudah tercatat untuk pegawai lain di "
+                                "aplikasi (bukan pemilik NIP ini).",
+                            )
+                        ],
+                        rec.nip,
+                        rec.nama or "",
+                    )
+                    continue
+            jab_ref, jab_label = self._resolve_position(rec, unit_ref)
+            values: dict = {}
+            diff: dict = {}
+            if row is None:
+                self._new_record(rec, info, unit_ref, unit_label, jab_ref, jab_label)
+                continue
+            if row.nip != rec.nip:
+                values["nip"] = rec.nip
+                diff["nip"] = [row.nip, rec.nip]
+            # Empty source values are None (build_record's clean), so "not None" is enough for
+            # the soft fields too: an empty cell never clears what the database has.
+            for f in _COMPARED:
+                new = getattr(rec, f)
+                if new is not None:
+                    old = getattr(row, f)
+                    if new != old:
+                        values[f] = new
+                        diff[f] = [_iso(old), _iso(new)]
+            if "golongan" in fields:
+                if rec.golongan_id is not None and rec.golongan_id != row.golongan_id:
+                    values["golongan_id"] = rec.golongan_id
+                    diff["golongan_id"] = [
+                        _label_golongan(row.golongan_id),
+                        _label_golongan(rec.golongan_id),
+                    ]
+                if rec.golongan_pppk is not None and rec.golongan_pppk != row.golongan_pppk:
+                    values["golongan_pppk"] = rec.golongan_pppk
+                    diff["golongan_pppk"] = [row.golongan_pppk, rec.golongan_pppk]
+            kh = rec.kedudukan_hukum_id
+            if kh is not None and kh != row.kedudukan_hukum_id:
+                values["kedudukan_hukum_id"] = kh
+                diff["kedudukan_hukum_id"] = [
+                    _label_kedudukan(row.kedudukan_hukum_id),
+                    _label_kedudukan(kh),
+                ]
+            record: dict = {}
+            if unit_ref is not None and unit_ref.get("id") != row.unit_id:
+                record["unit"] = unit_ref
+                diff["unit"] = [row.unit_nama, unit_label]
+            if jab_ref is not None and jab_ref.get("id", -1) != row.jabatan_id:
+                record["jabatan"] = jab_ref
+                if name_key(row.jabatan_nama) != name_key(jab_label) or "unit" not in diff:
+                    diff["jabatan"] = [row.jabatan_nama, jab_label]
+            elif jab_ref is None and "unit" in record and row.jabatan_id is not None:
+                # The old position belongs to the old unit; the source names no new one.
+                record["jabatan"] = None
+                diff["jabatan"] = [row.jabatan_nama, None]
+            if rec.atasan_nip and "atasan_nip" in fields:
+                self.atasan[rec.nip] = (rec.row_number, rec.atasan_nip)
+                if row.atasan_override_jenis not in HAND_OVERRIDES:
+                    superiors, nip_of = self._superior_state()
+                    current = nip_of.get(superiors.get(row.id))
+                    if current != rec.atasan_nip:
+                        record["atasan_nip"] = rec.atasan_nip
+                        diff["atasan"] = [current, rec.atasan_nip]
+            if row.not_in_source_since is not None:
+                values["not_in_source_since"] = None
+                diff["not_in_source_since"] = [_iso(row.not_in_source_since), None]
+            if self.ext_source and rec.external_id and ext_of.get(row.id) != rec.external_id:
+                record["external_id"] = rec.external_id
+                diff["external_id"] = [ext_of.get(row.id), rec.external_id]
+            if not diff:
+                self.unchanged += 1
+                continue
+            kind = "changed"
+            new_status = values.get("kedudukan_hukum_id")
+            if (
+                new_status is not None
+                and _is_active(row.kedudukan_hukum_id)
+                and not _is_active(new_status)
+            ):
+                kind = "leaving"
+            record["values"] = {k: _iso(v) for k, v in values.items()}
+            record["external_source"] = self.ext_source
+            if "tmt_jabatan" in values:
+                record["tmt_jabatan"] = _iso(values["tmt_jabatan"])
+            elif rec.tmt_jabatan is not None:
+                record["tmt_jabatan"] = _iso(rec.tmt_jabatan)
+            self._stage(
+                "pegawai",
+                kind,
+                rec.row_number,
+                pegawai_id=row.id,
+                nip=rec.nip,
+                key=rec.external_id or "",
+                label=rec.nama or row.nama,
+                diff=diff,
+                record=record,
+            )
+
+    def _new_record(self, rec, info, unit_ref, unit_label, jab_ref, jab_label) -> None:
+        values = {
+            "nip": rec.nip,
+            "nama": rec.nama,
+            "gelar_depan": rec.gelar_depan or "",
+            "gelar_belakang": rec.gelar_belakang or "",
+            "nip_lama": rec.nip_lama,
+            "jenis_kelamin": rec.jenis_kelamin or info.gender,
+            "tempat_lahir": rec.tempat_lahir or "",
+            "tanggal_lahir": rec.tanggal_lahir or info.birth_date,
+            "jenis_asn": rec.jenis_asn or "PNS",
+            "golongan_id": rec.golongan_id,
+            "golongan_pppk": rec.golongan_pppk,
+            "tmt_golongan": rec.tmt_golongan,
+            "tmt_cpns": rec.tmt_cpns or (info.tmt_cpns if not info.is_pppk else None),
+            "tmt_pns": rec.tmt_pns,
+            "tmt_jabatan": rec.tmt_jabatan,
+            "kedudukan_hukum_id": rec.kedudukan_hukum_id or "01",
+            "email": rec.email or "",
+            "no_hp": rec.no_hp or "",
+        }
+        diff = {
+            k: [
+                None,
+                _label_golongan(v)
+                if k == "golongan_id"
+                else _label_kedudukan(v)
+                if k == "kedudukan_hukum_id"
+                else _iso(v),
+            ]
+            for k, v in values.items()
+            if v not in (None, "")
+        }
+        record = {
+            "values": {k: _iso(v) for k, v in values.items()},
+            "external_source": self.ext_source,
+        }
+        if unit_ref is not None:
+            record["unit"] = unit_ref
+            diff["unit"] = [None, unit_label]
+        if jab_ref is not None:
+            record["jabatan"] = jab_ref
+            diff["jabatan"] = [None, jab_label]
+        if rec.atasan_nip and "atasan_nip" in self.fields:
+            self.atasan[rec.nip] = (rec.row_number, rec.atasan_nip)
+            record["atasan_nip"] = rec.atasan_nip
+            diff["atasan"] = [None, rec.atasan_nip]
+        if self.ext_source and rec.external_id:
+            record["external_id"] = rec.external_id
+        self._stage(
+            "pegawai",
+            "new",
+            rec.row_number,
+            pegawai_id=None,
+            nip=rec.nip,
+            key=rec.external_id or "",
+            label=rec.nama,
+            diff=diff,
+            record=record,
+        )
+
+    def _stage(
+        self,
+        entity,
+        kind,
+        row_number,
+        *,
+        pegawai_id=None,
+        object_id=None,
+        nip=None,
+        key="",
+        label="",
+        diff=None,
+        record=None,
+        depth=0,
+    ) -> None:
+        self.pending_changes.append(
+            {
+                "run_id": self.run.id,
+                "entity": entity,
+                "kind": kind,
+                "row_number": row_number,
+                "depth": depth,
+                "pegawai_id": pegawai_id,
+                "object_id": object_id,
+                "nip": nip,
+                "key": (key or "")[:300],
+                "label": (label or "")[:300],
+                "diff": diff or {},
+                "record": record or {},
+            }
+        )
+
+    def flush(self) -> None:
+        if self.pending_changes:
+            self.session.execute(insert(SyncChange), self.pending_changes)
+            self.pending_changes = []
+        if self.pending_quarantine:
+            self.session.execute(insert(QuarantinedRecord), self.pending_quarantine)
+            self.pending_quarantine = []
+
+    # --- whole-source checks -----------------------------------------------------------------
+
+    def _retract(self, problems: dict[int, tuple[str, str, str]]) -> None:
+        """Move records already planned (or counted unchanged) to the quarantine."""
+        if not problems:
+            return
+        rows = sorted(problems)
+        staged: dict[int, dict] = {}
+        quarantined: set[int] = set()
+        for i in range(0, len(rows), 500):
+            chunk = rows[i : i + 500]
+            for number, rec, label in self.session.execute(
+                select(SyncChange.row_number, SyncChange.record, SyncChange.label).where(
+                    SyncChange.run_id == self.run.id,
+                    SyncChange.entity == "pegawai",
+                    SyncChange.row_number.in_(chunk),
+                )
+            ):
+                staged[number] = {"record": rec, "label": label}
+            quarantined.update(
+                self.session.scalars(
+                    select(QuarantinedRecord.row_number).where(
+                        QuarantinedRecord.run_id == self.run.id,
+                        QuarantinedRecord.row_number.in_(chunk),
+                    )
+                )
+            )
+        need_raw = {r for r in rows if r not in self.dup_raw and r not in quarantined}
+        raws = self.adapter.reread(need_raw) if need_raw else {}
+        for number in rows:
+            if number in quarantined:
+                continue
+            code, message, nip = problems[number]
+            if number in self.dup_raw:
+                raw, source_key, nama = self.dup_raw[number]
+            else:
+                raw = raws.get(number) or (staged.get(number) or {}).get("record") or {"nip": nip}
+                source_key = f"baris {number}"
+                nama = (staged.get(number) or {}).get("label", "")
+                if number not in staged:
+                    self.unchanged -= 1
+            self._quarantine(number, source_key, raw, [(code, message)], nip, nama)
+        if staged:
+            for i in range(0, len(rows), 500):
+                self.session.execute(
+                    delete(SyncChange).where(
+                        SyncChange.run_id == self.run.id,
+                        SyncChange.entity == "pegawai",
+                        SyncChange.row_number.in_(rows[i : i + 500]),
+                    )
+                )
+
+    def check_duplicates(self) -> None:
+        problems: dict[int, tuple[str, str, str]] = {}
+        for nip, numbers in self.dups.items():
+            listed = ", ".join(str(n) for n in numbers)
+            for n in numbers:
+                problems[n] = (
+                    "nip_duplicate",
+                    f"NIP {nip} muncul lebih dari sekali di sumber (baris {listed}); "
+                    "semua baris dikarantina sampai sumbernya diperbaiki.",
+                    nip,
+                )
+            self.bad_nips.add(nip)
+        self._retract(problems)
+
+    def check_superiors(self) -> None:
+        if not self.atasan:
+            return
+        edges = {nip: sup for nip, (_row, sup) in self.atasan.items() if nip not in self.bad_nips}
+        t = sorted(set(edges.values()))
+        in_db: set[str] = set()
+        for i in range(0, len(t), 500):
+            in_db.update(
+                self.session.scalars(select(Pegawai.nip).where(Pegawai.nip.in_(t[i : i + 500])))
+            )
+        problems: dict[int, tuple[str, str, str]] = {}
+        # Cycles: every node has at most one superior, so each chain is walked once.
+        state: dict[str, int] = {}
+        for start in edges:
+            if start in state:
+                continue
+            path: list[str] = []
+            on_path: set[str] = set()
+            node = start
+            while node in edges and node not in state:
+                state[node] = 1
+                path.append(node)
+                on_path.add(node)
+                node = edges[node]
+            if node in on_path:
+                cycle = path[path.index(node) :]
+                text = " → ".join([*cycle, node])
+                for member in cycle:
+                    problems[self.atasan[member][0]] = (
+                        "superior_cycle",
+                        f"Atasan langsung membentuk siklus: {text}.",
+                        member,
+                    )
+            for member in path:
+                state[member] = 2
+        bad = {nip for nip in edges if self.atasan[nip][0] in problems}
+        # Superiors that exist neither in the source nor in the database, or whose own record
+        # is refused (repeated until nothing changes: a refusal can refuse a subordinate).
+        changed = True
+        while changed:
+            changed = False
+            for nip, sup in edges.items():
+                if nip in bad:
+                    continue
+                in_file = sup in self.seen and sup not in self.bad_nips and sup not in bad
+                if in_file or sup in in_db:
+                    continue
+                why = (
+                    "datanya sendiri dikarantina"
+                    if sup in self.seen
+                    else "tidak ada di sumber maupun di aplikasi"
+                )
+                problems[self.atasan[nip][0]] = (
+                    "superior_not_found",
+                    f"Atasan langsung (NIP {sup}) {why}.",
+                    nip,
+                )
+                bad.add(nip)
+                changed = True
+        self.bad_nips |= bad
+        self._retract(problems)
+        # Apply order: a superior created in this run comes before its subordinates.
+        depth: dict[str, int] = {}
+        for nip in edges:
+            chain: list[str] = []
+            node = nip
+            while node in edges and node not in depth and node not in bad:
+                chain.append(node)
+                node = edges[node]
+            for member in reversed(chain):
+                sup = edges[member]
+                depth[member] = depth.get(sup, 0) + 1 if sup in self.seen else 0
+        updates = [{"_row": self.atasan[n][0], "_d": d} for n, d in depth.items() if d > 0]
+        if updates:
+            stmt = (
+                update(SyncChange.__table__)
+                .where(
+                    SyncChange.__table__.c.run_id == self.run.id,
+                    SyncChange.__table__.c.entity == "pegawai",
+                    SyncChange.__table__.c.row_number == bindparam("_row"),
+                )
+                .values(depth=bindparam("_d"))
+            )
+            self.session.execute(stmt, updates)
+
+    def check_not_in_source(self) -> None:
+        candidates: dict[str, tuple] = {}
+        if self.full_export:
+            for pid, nip, nama, since, kh in self.session.execute(
+                select(
+                    Pegawai.id,
+                    Pegawai.nip,
+                    Pegawai.nama,
+                    Pegawai.not_in_source_since,
+                    Pegawai.kedudukan_hukum_id,
+                ).where(Pegawai.nip.is_not(None))
+            ):
+                if nip not in self.seen:
+                    candidates[nip] = (pid, nama, since, kh)
+            active = sum(1 for *_x, kh in candidates.values() if _is_active(kh))
+            total_active = (
+                self.session.scalar(
+                    select(func.count())
+                    .select_from(Pegawai)
+                    .where(
+                        Pegawai.kedudukan_hukum_id.in_(
+                            [k for k, v in KEDUDUKAN_HUKUM.items() if v.is_active_service]
+                        )
+                    )
+                )
+                or 0
+            )
+            if active > 10 and active * 2 > total_active:
+                self.run.warnings = [
+                    *self.run.warnings,
+                    (
+                        f"{active} dari {total_active} pegawai aktif tidak ada di sumber. Pastikan "
+                        "ini ekspor lengkap; jika bukan, buang rencana ini dan pilih 'sebagian'."
+                    ),
+                ]
+        if self.missing:
+            m = sorted(set(self.missing) - set(candidates))
+            for i in range(0, len(m), 500):
+                for pid, nip, nama, since, kh in self.session.execute(
+                    select(
+                        Pegawai.id,
+                        Pegawai.nip,
+                        Pegawai.nama,
+                        Pegawai.not_in_source_since,
+                        Pegawai.kedudukan_hukum_id,
+                    ).where(Pegawai.nip.in_(m[i : i + 500]))
+                ):
+                    candidates[nip] = (pid, nama, since, kh)
+        for nip, (pid, nama, since, kh) in sorted(candidates.items()):
+            if since is not None or not _is_active(kh):
+                continue
+            self._stage(
+                "pegawai",
+                "not_in_source",
+                0,
+                pegawai_id=pid,
+                nip=nip,
+                label=nama,
+                diff={"not_in_source_since": [None, "sejak sinkronisasi ini"]},
+                record={"values": {}},
+            )
+            if len(self.pending_changes) >= self.batch_size:
+                self.flush()
+
+    # --- units and positions -----------------------------------------------------------------
+
+    def plan_structure(self) -> None:
+        org = self.org
+        units = self.source_units
+        # Which source units exist already, which are new.
+        new_keys = [k for k in units if k not in org.by_siasn]
+        names = {name_key(u.nama): ("siasn", k) for k, u in units.items()}
+        for uid, (_sid, nama, *_rest) in org.units.items():
+            names.setdefault(name_key(nama), ("id", uid))
+
+        def ref_of(key: str | None) -> dict | None:
+            if not key:
+                return None
+            if key in org.by_siasn:
+                return {"id": org.by_siasn[key]}
+            if key in units:
+                return {"siasn_id": key}
+            return None
+
+        plans: dict[str, dict] = {}
+        for key in new_keys:
+            u = units[key]
+            jenis = unit_jenis(u.nama)
+            parent = ref_of(u.parent_key)
+            if parent is None and u.parent_key is None and u.is_opd is None:
+                # No structure from the source: the longest other unit name that ends this one.
+                nk = name_key(u.nama)
+                best = None
+                for other, ref in names.items():
+                    if other != nk and nk.endswith(" " + other):
+                        if best is None or len(other) > len(best[0]):
+                            best = (other, ref)
+                if best is not None:
+                    parent = {"id": best[1][1]} if best[1][0] == "id" else {"siasn_id": best[1][1]}
+            if u.is_opd is not None:
+                is_opd = u.is_opd
+            elif parent is None:
+                is_opd = jenis not in SUB_UNIT_JENIS
+                if not is_opd:
+                    self.run.warnings = [
+                        *self.run.warnings,
+                        (
+                            f"Unit '{u.nama}' dibuat tanpa unit induk (sumber tidak menyebutnya); "
+                            "tetapkan induk dan OPD-nya di halaman OPD."
+                        ),
+                    ]
+            else:
+                is_opd = False
+            plans[key] = {
+                "siasn_id": key,
+                "nama": u.nama,
+                "jenis": "opd" if is_opd else (jenis if jenis != "opd" else "bidang"),
+                "is_opd": is_opd,
+                "parent": parent,
+                "opd": ref_of(u.opd_key) if u.opd_key and u.opd_key != key else None,
+                "eselon_id": u.eselon_id if u.eselon_id else "00",
+            }
+        # Depth among new units so parents are created first.
+        depth: dict[str, int] = {}
+        for key in plans:
+            chain, node = [], key
+            while node in plans and node not in depth and len(chain) < 100:
+                chain.append(node)
+                parent = plans[node]["parent"]
+                node = parent.get("siasn_id") if parent else None
+            base = depth.get(node, -1) if node in plans else -1
+            for member in reversed(chain):
+                base += 1
+                depth[member] = base
+        for key, p in plans.items():
+            self._stage(
+                "unit",
+                "new",
+                0,
+                key=key,
+                label=p["nama"],
+                diff={"nama_unit": [None, p["nama"]]},
+                record=p,
+                depth=depth.get(key, 0),
+            )
+        # Existing units whose name or parent the source changed.
+        for key, u in units.items():
+            uid = org.by_siasn.get(key)
+            if uid is None:
+                continue
+            _sid, nama, parent_id, _opd, _is_opd, current_eselon = org.units[uid]
+            diff, rec = {}, {}
+            if name_key(nama) != name_key(u.nama):
+                diff["nama_unit"] = [nama, u.nama]
+                rec["nama"] = u.nama
+            if u.parent_key:
+                parent = ref_of(u.parent_key)
+                if parent is not None and parent.get("id") != parent_id:
+                    old = org.unit_name(parent_id)
+                    new = org.unit_name(parent.get("id")) or units[u.parent_key].nama
+                    diff["induk"] = [old, new]
+                    rec["parent"] = parent
+            if u.eselon_id and u.eselon_id != "00" and u.eselon_id != current_eselon:
+                diff["eselon_id"] = [current_eselon, u.eselon_id]
+                rec["eselon_id"] = u.eselon_id
+            if diff:
+                self._stage(
+                    "unit",
+                    "changed",
+                    0,
+                    object_id=uid,
+                    key=key,
+                    label=u.nama,
+                    diff=diff,
+                    record=rec,
+                )
+        self._plan_positions(plans)
+
+    def _plan_positions(self, unit_plans: dict[str, dict]) -> None:
+        org = self.org
+        if not self.positions:
+            return
+
+        # Parent of a unit, as a ref key, across existing and new units.
+        def parent_of(ref_key: tuple) -> tuple | None:
+            if ref_key[0] == "id":
+                parent_id = org.units.get(ref_key[1], (None, None, None))[2]
+                return ("id", parent_id) if parent_id else None
+            plan = unit_plans.get(ref_key[1])
+            if plan is None or plan["parent"] is None:
+                return None
+            return _ref_key(plan["parent"])
+
+        heads: dict[tuple, dict] = {("id", uid): {"id": jid} for uid, jid in org.heads.items()}
+        for (uref, nk), p in self.positions.items():
+            if p["is_head"]:
+                heads.setdefault(uref, {"unit": p["unit"], "name": nk})
+
+        def head_above(ref_key: tuple | None, own: dict | None) -> dict | None:
+            seen = 0
+            while ref_key is not None and seen < 50:
+                head = heads.get(ref_key)
+                if head is not None and head != own:
+                    return head
+                ref_key = parent_of(ref_key)
+                seen += 1
+            return None
+
+        for (uref, nk), p in self.positions.items():
+            own = {"unit": p["unit"], "name": nk}
+            if p["is_head"]:
+                atasan = head_above(parent_of(uref), own)
+            else:
+                atasan = head_above(uref, own)
+            record = dict(p, atasan=atasan)
+            self._stage(
+                "jabatan",
+                "new",
+                0,
+                key=f"{p['nama']}"[:300],
+                label=p["nama"],
+                diff={"jabatan": [None, p["nama"]]},
+                record=record,
+                depth=0 if p["is_head"] else 1,
+            )
+        # Existing positions without a superior position in units that gain a head now.
+        new_heads = {uref: h for uref, h in heads.items() if "id" not in h}
+        if not new_heads:
+            return
+        for jid, (unit_id, nama, is_head, atasan_id) in org.position_rows.items():
+            if atasan_id is not None:
+                continue
+            uref = ("id", unit_id)
+            own = {"id": jid}
+            atasan = head_above(parent_of(uref), own) if is_head else head_above(uref, own)
+            if atasan is None or "id" in atasan:
+                continue
+            self._stage(
+                "jabatan",
+                "changed",
+                0,
+                object_id=jid,
+                key=nama[:300],
+                label=nama,
+                diff={"atasan": [None, atasan["name"]]},
+                record={"atasan": atasan},
+                depth=2,
+            )
+
+    # --- counts ------------------------------------------------------------------------------
+
+    def counts(self) -> dict:
+        c = Counter()
+        for entity, kind, n in self.session.execute(
+            select(SyncChange.entity, SyncChange.kind, func.count())
+            .where(SyncChange.run_id == self.run.id)
+            .group_by(SyncChange.entity, SyncChange.kind)
+        ):
+            if entity == "pegawai":
+                c[kind] += n
+            elif entity == "unit":
+                c[f"units_{kind}"] += n
+            else:
+                c[f"positions_{kind}"] += n
+        c["invalid"] = (
+            self.session.scalar(
+                select(func.count())
+                .select_from(QuarantinedRecord)
+                .where(QuarantinedRecord.run_id == self.run.id)
+            )
+            or 0
+        )
+        c["unchanged"] = self.unchanged
+        c["records"] = self.records
+        c["missing"] = len(self.missing)
+        out = {
+            k: int(c.get(k, 0))
+            for k in (
+                "records",
+                "new",
+                "changed",
+                "leaving",
+                "unchanged",
+                "not_in_source",
+                "invalid",
+                "missing",
+                "units_new",
+                "units_changed",
+                "positions_new",
+                "positions_changed",
+            )
+        }
+        return out
+
+
+def plan(
+    session: Session,
+    adapter: SourceAdapter,
+    *,
+    full_export: bool,
+    actor,
+    run: SyncRun | None = None,
+    batch_size: int = DEFAULT_BATCH,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> SyncRun:
+    """Read the source, validate and compare every record, and store the plan on a SyncRun.
+
+    The organisation and personnel tables are only read. Sync rows are committed per batch.
+    With a ``run`` that failed while reading a resumable source (SIASN API) the pull continues
+    after the last committed batch; otherwise the run's earlier rows are discarded first.
+
+    Raises SyncSourceError when the source cannot be read; the run is then ``plan_failed``
+    with the message in ``run.error``.
+    """
+    if run is None:
+        run = SyncRun(
+            source=adapter.source,
+            full_export=full_export,
+            params={},
+            created_by_id=getattr(actor, "id", None),
+        )
+        session.add(run)
+    run.full_export = full_export
+    resume_from = 0
+    checkpoint = dict(run.checkpoint or {})
+    if run.id is not None and checkpoint.get("done") and adapter.resumable:
+        resume_from = int(checkpoint["done"])
+    elif run.id is not None:
+        session.execute(delete(SyncChange).where(SyncChange.run_id == run.id))
+        session.execute(delete(QuarantinedRecord).where(QuarantinedRecord.run_id == run.id))
+        checkpoint = {}
+    run.status = "planning"
+    run.error = None
+    run.warnings = list(dict.fromkeys([*(run.warnings or []), *adapter.warnings]))
+    run.progress_total = int(adapter.total or 0)
+    run.progress_message = "Membaca sumber…"
+    session.commit()
+    run_id = run.id
+    planner = _Planner(
+        session, adapter, run, full_export=full_export, batch_size=batch_size, progress=progress
+    )
+    try:
+        planner.load_source_units()
+        if resume_from:
+            planner.unchanged = int(checkpoint.get("unchanged", 0))
+            planner.records = int(checkpoint.get("records", 0))
+            for number, nip in adapter.keys_before(resume_from):
+                planner.seen.setdefault(nip, number)
+            planner.missing.update({n: 0 for n in checkpoint.get("missing", [])})
+            _restore_positions(session, planner)
+        done = resume_from
+        batch: list = []
+        for item in adapter.iter_records(start=resume_from):
+            batch.append(item)
+            if len(batch) >= planner.batch_size:
+                done += len(batch)
+                planner.process(batch)
+                batch = []
+                _plan_checkpoint(session, run, planner, done, adapter)
+                if progress:
+                    progress(done, run.progress_total, run.progress_message)
+        if batch:
+            done += len(batch)
+            planner.process(batch)
+            _plan_checkpoint(session, run, planner, done, adapter)
+        if planner.records == 0 and not planner.missing:
+            raise SyncSourceError(
+                "Sumber tidak berisi satu pun data pegawai; rencana tidak dibuat."
+            )
+        if not planner.seen and full_export:
+            planner.full_export = False
+            run.warnings = [
+                *(run.warnings or []),
+                (
+                    "Tidak satu pun NIP di sumber yang terbaca; pegawai yang tidak ada di sumber "
+                    "tidak ditandai pada rencana ini."
+                ),
+            ]
+        run.warnings = list(dict.fromkeys([*(run.warnings or []), *adapter.warnings]))
+        run.progress_message = "Memeriksa NIP ganda, atasan dan pegawai yang tidak ada di sumber…"
+        planner.check_duplicates()
+        planner.check_superiors()
+        planner.check_not_in_source()
+        planner.plan_structure()
+        planner.flush()
+        params = dict(run.params or {})
+        if adapter.instansi:
+            params["instansi"] = {"siasn_id": adapter.instansi[0], "nama": adapter.instansi[1]}
+        run.params = params
+        run.counts = planner.counts()
+        run.checkpoint = {k: v for k, v in (run.checkpoint or {}).items() if k == "done"}
+        run.status = "planned"
+        run.planned_at = utcnow()
+        run.progress_done = done
+        run.progress_total = max(done, run.progress_total)
+        run.progress_message = "Rencana siap ditinjau."
+        session.commit()
+    except Exception as exc:
+        session.rollback()
+        run = session.get(SyncRun, run_id)
+        run.status = "plan_failed"
+        run.error = str(exc) if isinstance(exc, SyncSourceError) else f"{type(exc).__name__}: {exc}"
+        run.progress_message = "Gagal membaca sumber."
+        session.commit()
+        raise
+    finally:
+        adapter.close()
+    return run
+
+
+def _plan_checkpoint(session, run, planner, done, adapter) -> None:
+    run.progress_done = done
+    run.progress_message = f"{done} data dibaca"
+    if adapter.resumable:
+        run.checkpoint = {
+            "done": done,
+            "unchanged": planner.unchanged,
+            "records": planner.records,
+            "missing": sorted(planner.missing),
+        }
+    session.commit()
+
+
+def _restore_positions(session: Session, planner: _Planner) -> None:
+    """On resume, collect the new positions the records planned before the checkpoint need."""
+    for (rec,) in session.execute(
+        select(SyncChange.record).where(
+            SyncChange.run_id == planner.run.id, SyncChange.entity == "pegawai"
+        )
+    ):
+        ref = (rec or {}).get("jabatan")
+        if ref and "unit" in ref:
+            key = (_ref_key(ref["unit"]), ref["name"])
+            if key not in planner.positions:
+                jenis, eselon, jenjang, is_head = classify_jabatan(None, ref["name"], None)
+                planner.positions[key] = {
+                    "unit": ref["unit"],
+                    "nama": ref["name"],
+                    "name_key": ref["name"],
+                    "jenis": jenis,
+                    "eselon_id": eselon,
+                    "jenjang": jenjang,
+                    "is_head": is_head,
+                    "siasn_id": None,
+                }
+
+
+# =============================================================================================
+# apply
+# =============================================================================================
+
+
+def _check_can_apply(session: Session, run: SyncRun) -> None:
+    if run.status == "applied":
+        raise SyncError("Rencana ini sudah diterapkan.")
+    if run.status not in {"planned", "applying", "apply_failed"}:
+        raise SyncError(f"Rencana berstatus '{run.status_label}' tidak dapat diterapkan.")
+    newer = session.scalar(
+        select(SyncRun.id)
+        .where(
+            SyncRun.id != run.id,
+            SyncRun.applied_at.is_not(None),
+            SyncRun.applied_at > run.planned_at,
+        )
+        .limit(1)
+    )
+    if newer is not None and run.status == "planned":
+        raise SyncError(
+            f"Rencana ini sudah usang: sinkronisasi #{newer} diterapkan setelah rencana ini "
+            "dibuat. "
+            "Buat rencana baru dari sumber yang sama."
+        )
+    busy = session.scalar(
+        select(SyncRun.id).where(SyncRun.id != run.id, SyncRun.status == "applying").limit(1)
+    )
+    if busy is not None:
+        raise SyncError(f"Sinkronisasi #{busy} sedang diterapkan; tunggu sampai selesai.")
+
+
+def _ensure_instansi(session: Session, run: SyncRun) -> int:
+    instansi_id = session.scalar(select(Instansi.id).order_by(Instansi.id).limit(1))
+    if instansi_id is not None:
+        return instansi_id
+    from flask import current_app, has_app_context
+
+    info = (run.params or {}).get("instansi") or {}
+    nama = (
+        info.get("nama")
+        or (current_app.config.get("SKP_INSTANSI_NAMA") if has_app_context() else "")
+        or "Pemerintah Daerah"
+    )
+    row = Instansi(nama=nama, siasn_id=info.get("siasn_id"))
+    session.add(row)
+    session.flush()
+    record(
+        session,
+        "instansi.sync_create",
+        "instansi",
+        row.id,
+        after={"nama": nama},
+        summary=f"Instansi {nama} dibuat oleh sinkronisasi #{run.id}",
+        source="sync",
+    )
+    return row.id
+
+
+def _apply_structure(session: Session, run: SyncRun, actor) -> int:
+    changes = list(
+        session.scalars(
+            select(SyncChange)
+            .where(
+                SyncChange.run_id == run.id,
+                SyncChange.entity.in_(["unit", "jabatan"]),
+                SyncChange.applied_at.is_(None),
+            )
+            .order_by(SyncChange.entity.desc(), SyncChange.depth, SyncChange.id)
+        )
+    )
+    if not changes:
+        return 0
+    now = utcnow()
+    audit: list[dict] = []
+    instansi_id = None
+    unit_ids = dict(
+        session.execute(
+            select(UnitOrganisasi.siasn_id, UnitOrganisasi.id).where(
+                UnitOrganisasi.siasn_id.is_not(None)
+            )
+        ).all()
+    )
+
+    def unit_id(ref: dict | None) -> int | None:
+        if not ref:
+            return None
+        return ref["id"] if "id" in ref else unit_ids.get(ref["siasn_id"])
+
+    for c in changes:
+        if c.entity != "unit":
+            continue
+        rec = c.record
+        if c.kind == "new":
+            if rec["siasn_id"] in unit_ids:  # created by an earlier, interrupted attempt
+                c.object_id = unit_ids[rec["siasn_id"]]
+                c.applied_at = now
+                continue
+            if instansi_id is None:
+                instansi_id = _ensure_instansi(session, run)
+            parent_id = unit_id(rec.get("parent"))
+            unit = UnitOrganisasi(
+                instansi_id=instansi_id,
+                parent_id=parent_id,
+                nama=rec["nama"][:255],
+                jenis=rec["jenis"],
+                is_opd=rec["is_opd"],
+                eselon_id=rec.get("eselon_id") or "00",
+                siasn_id=rec["siasn_id"],
+            )
+            session.add(unit)
+            session.flush()
+            if rec["is_opd"]:
+                unit.opd_id = unit.id
+            else:
+                opd = unit_id(rec.get("opd"))
+                if opd is None and parent_id is not None:
+                    opd = session.scalar(
+                        select(UnitOrganisasi.opd_id).where(UnitOrganisasi.id == parent_id)
+                    )
+                unit.opd_id = opd
+            unit_ids[rec["siasn_id"]] = unit.id
+            c.object_id = unit.id
+            audit.append(
+                {
+                    "action": "unit.sync_create",
+                    "object_type": "unit",
+                    "object_id": unit.id,
+                    "after": rec,
+                    "summary": f"Unit {unit.nama} dibuat (sinkronisasi #{run.id})",
+                }
+            )
+        else:
+            unit = session.get(UnitOrganisasi, c.object_id)
+            if unit is None:
+                c.applied_at = now
+                continue
+            before = {"nama": unit.nama, "parent_id": unit.parent_id, "eselon_id": unit.eselon_id}
+            if "nama" in rec:
+                unit.nama = rec["nama"][:255]
+            if "parent" in rec:
+                unit.parent_id = unit_id(rec["parent"])
+            if "eselon_id" in rec:
+                unit.eselon_id = rec["eselon_id"]
+            audit.append(
+                {
+                    "action": "unit.sync_update",
+                    "object_type": "unit",
+                    "object_id": unit.id,
+                    "before": before,
+                    "after": {
+                        "nama": unit.nama,
+                        "parent_id": unit.parent_id,
+                        "eselon_id": unit.eselon_id,
+                    },
+                    "summary": f"Unit {unit.nama} diperbarui (sinkronisasi #{run.id})",
+                }
+            )
+        c.applied_at = now
+    session.flush()
+    # Positions: create them all, then link each to the position above it.
+    positions: dict[tuple[int, str], int] = {}
+    jab_changes = [c for c in changes if c.entity == "jabatan"]
+    if jab_changes:
+        touched = {unit_id(c.record.get("unit")) for c in jab_changes if c.kind == "new"}
+        for ref in (c.record.get("atasan") or {} for c in jab_changes):
+            if ref and "unit" in ref:
+                touched.add(unit_id(ref["unit"]))
+        touched.discard(None)
+        for jid, uid, nama in session.execute(
+            select(Jabatan.id, Jabatan.unit_id, Jabatan.nama).where(Jabatan.unit_id.in_(touched))
+        ):
+            positions.setdefault((uid, name_key(nama)), jid)
+
+    def position_id(ref: dict | None) -> int | None:
+        if not ref:
+            return None
+        if "id" in ref:
+            return ref["id"]
+        return positions.get((unit_id(ref["unit"]), ref["name"]))
+
+    created: list[tuple[SyncChange, Jabatan]] = []
+    for c in jab_changes:
+        if c.kind != "new":
+            continue
+        rec = c.record
+        uid = unit_id(rec["unit"])
+        if uid is None:
+            raise SyncError(f"Unit untuk jabatan {rec['nama']} tidak ditemukan saat diterapkan.")
+        existing = positions.get((uid, rec["name_key"]))
+        if existing is not None:
+            c.object_id = existing
+            continue
+        jab = Jabatan(
+            nama=rec["nama"][:255],
+            jenis=rec["jenis"],
+            eselon_id=rec["eselon_id"],
+            jenjang=rec.get("jenjang"),
+            unit_id=uid,
+            is_kepala_unit=bool(rec["is_head"]),
+            siasn_id=rec.get("siasn_id"),
+        )
+        session.add(jab)
+        created.append((c, jab))
+    session.flush()
+    for c, jab in created:
+        positions[(jab.unit_id, name_key(jab.nama))] = jab.id
+        c.object_id = jab.id
+    for c in jab_changes:
+        atasan = position_id(c.record.get("atasan"))
+        jab = session.get(Jabatan, c.object_id) if c.object_id else None
+        if jab is None:
+            continue
+        if c.kind == "new":
+            if atasan is not None and atasan != jab.id and jab.atasan_id is None:
+                jab.atasan_id = atasan
+            audit.append(
+                {
+                    "action": "jabatan.sync_create",
+                    "object_type": "jabatan",
+                    "object_id": jab.id,
+                    "after": {
+                        "nama": jab.nama,
+                        "jenis": jab.jenis,
+                        "unit_id": jab.unit_id,
+                        "atasan_id": jab.atasan_id,
+                    },
+                    "summary": f"Jabatan {jab.nama} dibuat (sinkronisasi #{run.id})",
+                }
+            )
+        elif atasan is not None and jab.atasan_id is None and atasan != jab.id:
+            jab.atasan_id = atasan
+            audit.append(
+                {
+                    "action": "jabatan.sync_update",
+                    "object_type": "jabatan",
+                    "object_id": jab.id,
+                    "before": {"atasan_id": None},
+                    "after": {"atasan_id": atasan},
+                    "summary": f"Atasan jabatan {jab.nama} ditetapkan (sinkronisasi #{run.id})",
+                }
+            )
+        c.applied_at = now
+    record_many(session, audit, actor=actor, source="sync")
+    session.flush()
+    return len(changes)
+
+
+def _resolve_refs(session: Session, changes: list[SyncChange]):
+    siasn = set()
+    for c in changes:
+        for ref in (c.record.get("unit"), (c.record.get("jabatan") or {}).get("unit")):
+            if ref and "siasn_id" in ref:
+                siasn.add(ref["siasn_id"])
+    unit_ids = (
+        dict(
+            session.execute(
+                select(UnitOrganisasi.siasn_id, UnitOrganisasi.id).where(
+                    UnitOrganisasi.siasn_id.in_(siasn)
+                )
+            ).all()
+        )
+        if siasn
+        else {}
+    )
+
+    def unit_id(ref):
+        if not ref:
+            return None
+        return ref["id"] if "id" in ref else unit_ids.get(ref["siasn_id"])
+
+    wanted_units = {
+        unit_id((c.record.get("jabatan") or {}).get("unit"))
+        for c in changes
+        if c.record.get("jabatan") and "unit" in c.record["jabatan"]
+    }
+    wanted_units.discard(None)
+    positions = {}
+    if wanted_units:
+        for jid, uid, nama in session.execute(
+            select(Jabatan.id, Jabatan.unit_id, Jabatan.nama).where(
+                Jabatan.unit_id.in_(wanted_units)
+            )
+        ):
+            positions.setdefault((uid, name_key(nama)), jid)
+
+    def jabatan_id(ref):
+        if not ref:
+            return None
+        if "id" in ref:
+            return ref["id"]
+        return positions.get((unit_id(ref["unit"]), ref["name"]))
+
+    return unit_id, jabatan_id
+
+
+def _typed(values: dict) -> dict:
+    out = {}
+    for k, v in values.items():
+        if k in DATE_COLUMNS and isinstance(v, str):
+            v = date.fromisoformat(v)
+        elif k == "not_in_source_since" and isinstance(v, str):
+            v = datetime.fromisoformat(v)
+        out[k] = v
+    return out
+
+
+def _apply_pegawai_batch(
+    session: Session, run: SyncRun, changes: list[SyncChange], actor, applied: Counter
+) -> None:
+    now = utcnow()
+    unit_id, jabatan_id = _resolve_refs(session, changes)
+    audit: list[dict] = []
+    ext_inserts: list[dict] = []
+    ext_replace: dict[int, tuple[str, str]] = {}
+    restarts: dict[int, Restart] = {}
+    atasan_wanted: dict[int, str] = {}
+    today = _today()
+
+    # --- new employees -------------------------------------------------------------------------
+    new = [c for c in changes if c.kind == "new"]
+    if new:
+        already = dict(
+            session.execute(
+                select(Pegawai.nip, Pegawai.id).where(Pegawai.nip.in_([c.nip for c in new]))
+            ).all()
+        )
+        rows = []
+        for c in new:
+            if c.nip in already:  # written by an earlier attempt outside this run's bookkeeping
+                c.pegawai_id = already[c.nip]
+                continue
+            values = _typed(c.record.get("values", {}))
+            values["unit_id"] = unit_id(c.record.get("unit"))
+            values["jabatan_id"] = jabatan_id(c.record.get("jabatan"))
+            values["created_at"] = now
+            values["updated_at"] = now
+            rows.append(values)
+        if rows:
+            ids = dict(
+                (nip, pid)
+                for pid, nip in session.execute(
+                    insert(Pegawai).returning(Pegawai.id, Pegawai.nip), rows
+                )
+            )
+            for c in new:
+                if c.pegawai_id is None:
+                    c.pegawai_id = ids[c.nip]
+                    audit.append(
+                        {
+                            "action": "pegawai.sync_create",
+                            "object_type": "pegawai",
+                            "object_id": c.pegawai_id,
+                            "after": c.record.get("values"),
+                            "summary": f"Pegawai {c.label} ditambahkan (sinkronisasi #{run.id})",
+                        }
+                    )
+        for c in new:
+            ext = c.record.get("external_id")
+            if ext:
+                ext_replace[c.pegawai_id] = (c.record.get("external_source"), ext)
+            if c.record.get("atasan_nip"):
+                atasan_wanted[c.pegawai_id] = c.record["atasan_nip"]
+
+    # --- changed employees ---------------------------------------------------------------------
+    upd = [c for c in changes if c.kind != "new" and c.pegawai_id is not None]
+    if upd:
+        ids = [c.pegawai_id for c in upd]
+        cols = [_P.id, _P.unit_id, _P.jabatan_id, _P.kedudukan_hukum_id, _P.not_in_source_since]
+        current = {r.id: r for r in session.execute(select(*cols).where(_P.id.in_(ids)))}
+        groups: dict[tuple, list[dict]] = {}
+        for c in upd:
+            cur = current.get(c.pegawai_id)
+            if cur is None:  # deleted by hand since the plan
+                continue
+            values = _typed(c.record.get("values", {}))
+            if c.kind == "not_in_source":
+                if cur.not_in_source_since is not None:
+                    continue
+                values["not_in_source_since"] = now
+            if "unit" in c.record:
+                values["unit_id"] = unit_id(c.record["unit"])
+            if "jabatan" in c.record:
+                values["jabatan_id"] = jabatan_id(c.record["jabatan"])
+            if values:
+                values["updated_at"] = now
+                key = tuple(sorted(values))
+                groups.setdefault(key, []).append({"_pid": c.pegawai_id, **values})
+            structural = STRUCTURAL_FIELDS & set(c.diff)
+            if structural and c.kind == "changed":
+                tmt = c.record.get("tmt_jabatan")
+                when = date.fromisoformat(tmt) if tmt else today
+                if when > today:
+                    when = today
+                reasons = {
+                    "unit": "pindah unit kerja",
+                    "jabatan": "ganti jabatan",
+                    "atasan": "ganti atasan langsung",
+                }
+                restarts[c.pegawai_id] = Restart(
+                    reason="Sinkronisasi kepegawaian: "
+                    + ", ".join(reasons[f] for f in sorted(structural)),
+                    change_date=when,
+                    superior_changed="atasan" in structural,
+                )
+            ext = c.record.get("external_id")
+            if ext:
+                ext_replace[c.pegawai_id] = (c.record.get("external_source"), ext)
+            if c.record.get("atasan_nip"):
+                atasan_wanted[c.pegawai_id] = c.record["atasan_nip"]
+            action = {
+                "changed": "pegawai.sync_update",
+                "leaving": "pegawai.sync_leave",
+                "not_in_source": "pegawai.not_in_source",
+            }[c.kind]
+            audit.append(
+                {
+                    "action": action,
+                    "object_type": "pegawai",
+                    "object_id": c.pegawai_id,
+                    "before": {k: v[0] for k, v in c.diff.items()},
+                    "after": {k: v[1] for k, v in c.diff.items()},
+                    "summary": {
+                        "changed": f"Data {c.label} diperbarui",
+                        "leaving": f"{c.label} keluar dari dinas aktif",
+                        "not_in_source": f"{c.label} tidak ada di sumber",
+                    }[c.kind]
+                    + f" (sinkronisasi #{run.id})",
+                }
+            )
+        table = Pegawai.__table__
+        for key, rows in groups.items():
+            stmt = (
+                table.update()
+                .where(table.c.id == bindparam("_pid"))
+                .values({k: bindparam(k) for k in key})
+            )
+            session.execute(stmt, rows)
+
+    # --- external ids and source-given superiors -------------------------------------------
+    if ext_replace:
+        by_source: dict[str, list[int]] = {}
+        for pid, (src, _ext) in ext_replace.items():
+            by_source.setdefault(src, []).append(pid)
+        for src, pids in by_source.items():
+            exts = [ext_replace[p][1] for p in pids]
+            session.execute(
+                delete(PegawaiExternalId).where(
+                    PegawaiExternalId.source == src,
+                    PegawaiExternalId.pegawai_id.in_(pids)
+                    | PegawaiExternalId.external_id.in_(exts),
+                )
+            )
+        ext_inserts = [
+            {"pegawai_id": pid, "source": src, "external_id": ext}
+            for pid, (src, ext) in ext_replace.items()
+        ]
+        session.execute(insert(PegawaiExternalId), ext_inserts)
+    if atasan_wanted:
+        ids = dict(
+            session.execute(
+                select(Pegawai.nip, Pegawai.id).where(Pegawai.nip.in_(set(atasan_wanted.values())))
+            ).all()
+        )
+        rows = [
+            {"_pid": pid, "atasan_override_id": ids[nip], "atasan_override_jenis": SYNC_OVERRIDE}
+            for pid, nip in atasan_wanted.items()
+            if nip in ids
+        ]
+        if rows:
+            table = Pegawai.__table__
+            session.execute(
+                table.update()
+                .where(table.c.id == bindparam("_pid"))
+                .where(
+                    (table.c.atasan_override_jenis.is_(None))
+                    | (table.c.atasan_override_jenis == SYNC_OVERRIDE)
+                )
+                .values(
+                    atasan_override_id=bindparam("atasan_override_id"),
+                    atasan_override_jenis=bindparam("atasan_override_jenis"),
+                ),
+                rows,
+            )
+    session.flush()
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, Pegawai):
+            session.expire(obj)
+
+    # --- what it does to SKPs ------------------------------------------------------------------
+    effects = restart_skps(session, restarts, actor=actor) if restarts else {}
+    record_many(session, audit, actor=actor, source="sync")
+    for c in changes:
+        c.applied_at = now
+        if c.pegawai_id in effects:
+            c.effects = effects[c.pegawai_id]
+        applied[c.kind] += 1
+    run.applied_counts = dict(applied)
+    session.flush()
+
+
+def _apply_superior_effects(session: Session, run: SyncRun, actor) -> dict:
+    before = (run.checkpoint or {}).get("superior_before")
+    if before is None:
+        return {}
+    now = superior_map(session)
+    changed = {pid for pid, sup in now.items() if str(pid) in before and before[str(pid)] != sup}
+    flagged = flag_parent_links(session, now, changed, actor=actor)
+    return {"superior_changed": len(changed), "rhk_flagged": sum(len(v) for v in flagged.values())}
+
+
+def apply(
+    session: Session,
+    run: SyncRun,
+    *,
+    actor,
+    batch_size: int = DEFAULT_BATCH,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> SyncRun:
+    """Apply a planned run in batches (each batch one committed transaction); rerun to resume.
+
+    Raises SyncError when the run cannot be applied (already applied, discarded, stale, or
+    another run is being applied). Any other failure leaves the run ``apply_failed``; the
+    batches committed before it stay applied and a rerun continues with the rest.
+    """
+    _check_can_apply(session, run)
+    run_id = run.id
+    run.status = "applying"
+    run.error = None
+    run.applied_by_id = getattr(actor, "id", None)
+    pending = (
+        session.scalar(
+            select(func.count())
+            .select_from(SyncChange)
+            .where(SyncChange.run_id == run.id, SyncChange.applied_at.is_(None))
+        )
+        or 0
+    )
+    checkpoint = dict(run.checkpoint or {})
+    if pending and "superior_before" not in checkpoint:
+        checkpoint["superior_before"] = {str(k): v for k, v in superior_map(session).items()}
+        run.checkpoint = checkpoint
+    run.progress_done = 0
+    run.progress_total = pending
+    run.progress_message = "Menerapkan perubahan…"
+    session.commit()
+    try:
+        done = _apply_structure(session, run, actor)
+        run.progress_done = done
+        session.commit()
+        applied = Counter(run.applied_counts or {})
+        batch_no = 0
+        while True:
+            changes = list(
+                session.scalars(
+                    select(SyncChange)
+                    .where(
+                        SyncChange.run_id == run.id,
+                        SyncChange.entity == "pegawai",
+                        SyncChange.applied_at.is_(None),
+                    )
+                    .order_by(SyncChange.depth, SyncChange.id)
+                    .limit(max(1, batch_size))
+                )
+            )
+            if not changes:
+                break
+            _apply_pegawai_batch(session, run, changes, actor, applied)
+            done += len(changes)
+            run.progress_done = done
+            run.progress_message = f"{done} dari {pending} perubahan diterapkan"
+            session.commit()
+            batch_no += 1
+            after_batch(run, batch_no)
+            if progress:
+                progress(done, pending, run.progress_message)
+        summary = _apply_superior_effects(session, run, actor) if pending else {}
+        total_applied = sum((run.applied_counts or {}).values())
+        if pending:
+            record(
+                session,
+                "sync.apply",
+                "sync_run",
+                run.id,
+                actor=actor,
+                after={"counts": run.counts, "applied": run.applied_counts, **summary},
+                summary=f"Sinkronisasi #{run.id} ({run.source}) diterapkan: "
+                f"{total_applied} perubahan pegawai",
+                source="sync",
+            )
+        checkpoint = dict(run.checkpoint or {})
+        checkpoint.pop("superior_before", None)
+        if summary:
+            checkpoint["effects"] = summary
+        run.checkpoint = checkpoint
+        run.status = "applied"
+        run.applied_at = utcnow()
+        run.progress_done = pending
+        run.progress_message = "Selesai diterapkan."
+        session.commit()
+    except Exception as exc:
+        session.rollback()
+        run = session.get(SyncRun, run_id)
+        run.status = "apply_failed"
+        run.error = str(exc) if isinstance(exc, SyncError) else f"{type(exc).__name__}: {exc}"
+        run.progress_message = "Gagal diterapkan; jalankan lagi untuk melanjutkan."
+        session.commit()
+        raise
+    return run
+
+
+def discard(session: Session, run: SyncRun, *, actor) -> SyncRun:
+    """Discard a plan that was not applied (its rows stay as history); flushes only."""
+    if run.status not in {"planned", "plan_failed", "queued", "apply_failed"}:
+        raise SyncError(f"Sinkronisasi berstatus '{run.status_label}' tidak dapat dibatalkan.")
+    if run.status == "apply_failed" and session.scalar(
+        select(func.count())
+        .select_from(SyncChange)
+        .where(SyncChange.run_id == run.id, SyncChange.applied_at.is_not(None))
+    ):
+        raise SyncError(
+            "Sebagian rencana ini sudah diterapkan; jalankan 'Terapkan' lagi untuk "
+            "menyelesaikannya."
+        )
+    run.status = "discarded"
+    run.discarded_at = utcnow()
+    record(
+        session,
+        "sync.discard",
+        "sync_run",
+        run.id,
+        actor=actor,
+        summary=f"Rencana sinkronisasi #{run.id} dibatalkan",
+    )
+    session.flush()
+    return run

@@ -1,0 +1,241 @@
+"""Personnel sync: every run, what it planned and changed, what it refused, and saved mappings.
+
+A :class:`SyncRun` is created for each pull from a source. ``plan`` fills it with
+:class:`SyncChange` rows (one per unit, position or employee that differs from the database) and
+:class:`QuarantinedRecord` rows (records refused with a reason). ``apply`` writes the changes in
+batches and stamps ``SyncChange.applied_at``, so a rerun after a crash continues where it stopped.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from skp_app.extensions import db
+from skp_app.timeutil import utcnow
+
+RUN_STATUS = {
+    "queued": "Menunggu",
+    "planning": "Membaca sumber",
+    "planned": "Rencana siap ditinjau",
+    "plan_failed": "Gagal membaca sumber",
+    "applying": "Sedang diterapkan",
+    "apply_failed": "Gagal diterapkan",
+    "applied": "Diterapkan",
+    "discarded": "Dibatalkan",
+}
+RUN_STATUS_BADGE = {
+    "queued": "info",
+    "planning": "info",
+    "planned": "submitted",
+    "plan_failed": "failed",
+    "applying": "info",
+    "apply_failed": "failed",
+    "applied": "done",
+    "discarded": "draft",
+}
+CHANGE_KIND = {
+    "new": "Baru",
+    "changed": "Berubah",
+    "leaving": "Keluar dari dinas aktif",
+    "not_in_source": "Tidak ada di sumber",
+    "unchanged": "Tidak berubah",
+    "invalid": "Dikarantina",
+}
+ENTITY = {"pegawai": "Pegawai", "unit": "Unit organisasi", "jabatan": "Jabatan"}
+
+
+class SyncRun(db.Model):
+    """One pull from one source: its plan, its counts, its progress and its outcome."""
+
+    __tablename__ = "sync_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(30), index=True)  # siasn-csv, siasn-api, …
+    status: Mapped[str] = mapped_column(String(16), default="queued", index=True)
+    full_export: Mapped[bool] = mapped_column(default=True)
+    # How to rebuild the adapter: file path and name, mapping id, NIP list for an API pull, …
+    params: Mapped[dict] = mapped_column(JSON, default=dict)
+    file_name: Mapped[str] = mapped_column(String(255), default="")
+    # {"new": n, "changed": n, "unchanged": n, "leaving": n, "not_in_source": n, "invalid": n,
+    #  "units_new": n, …, "records": n}
+    counts: Mapped[dict] = mapped_column(JSON, default=dict)
+    applied_counts: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Non-fatal remarks for HR (encoding fallback, units created without a parent, …).
+    warnings: Mapped[list] = mapped_column(JSON, default=list)
+    # Resumable progress: records done, superior snapshot taken before apply, …
+    checkpoint: Mapped[dict] = mapped_column(JSON, default=dict)
+    progress_done: Mapped[int] = mapped_column(default=0)
+    progress_total: Mapped[int] = mapped_column(default=0)
+    progress_message: Mapped[str] = mapped_column(String(300), default="")
+    error: Mapped[str | None] = mapped_column(Text)
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    applied_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    planned_at: Mapped[datetime | None]
+    applied_at: Mapped[datetime | None]
+    discarded_at: Mapped[datetime | None]
+
+    @property
+    def status_label(self) -> str:
+        return RUN_STATUS.get(self.status, self.status)
+
+    @property
+    def status_badge(self) -> str:
+        return RUN_STATUS_BADGE.get(self.status, "info")
+
+    @property
+    def percent(self) -> int:
+        if self.status in {"planned", "applied"}:
+            return 100
+        if not self.progress_total:
+            return 0
+        return min(100, int(self.progress_done * 100 / self.progress_total))
+
+    @property
+    def quarantined(self) -> int:
+        return int((self.counts or {}).get("invalid", 0))
+
+    @property
+    def pending_changes(self) -> int:
+        c = self.counts or {}
+        keys = (
+            "new",
+            "changed",
+            "leaving",
+            "not_in_source",
+            "units_new",
+            "units_changed",
+            "positions_new",
+            "positions_changed",
+        )
+        return sum(int(c.get(k, 0)) for k in keys)
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "source": self.source,
+            "status": self.status,
+            "status_label": self.status_label,
+            "full_export": self.full_export,
+            "file_name": self.file_name,
+            "counts": self.counts or {},
+            "applied_counts": self.applied_counts or {},
+            "warnings": self.warnings or [],
+            "progress": {
+                "done": self.progress_done,
+                "total": self.progress_total,
+                "percent": self.percent,
+                "message": self.progress_message,
+            },
+            "error": self.error,
+            "created_at": self.created_at.isoformat() if self.created_at else None,
+            "planned_at": self.planned_at.isoformat() if self.planned_at else None,
+            "applied_at": self.applied_at.isoformat() if self.applied_at else None,
+            "discarded_at": self.discarded_at.isoformat() if self.discarded_at else None,
+        }
+
+
+class SyncChange(db.Model):
+    """One planned change: a unit, position or employee that is new or differs from the source."""
+
+    __tablename__ = "sync_changes"
+    __table_args__ = (
+        Index("ix_sync_change_run_kind", "run_id", "entity", "kind"),
+        Index("ix_sync_change_run_pending", "run_id", "entity", "applied_at", "depth"),
+        Index("ix_sync_change_pegawai", "pegawai_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("sync_runs.id", ondelete="CASCADE"))
+    entity: Mapped[str] = mapped_column(String(10), default="pegawai")  # pegawai / unit / jabatan
+    kind: Mapped[str] = mapped_column(String(16))  # new / changed / leaving / not_in_source
+    # Row number in the file (or position in the API pull); 0 for derived changes.
+    row_number: Mapped[int] = mapped_column(default=0)
+    # Apply order: a superior named by the source is created before its subordinates.
+    depth: Mapped[int] = mapped_column(default=0)
+    pegawai_id: Mapped[int | None] = mapped_column(ForeignKey("pegawai.id", ondelete="SET NULL"))
+    object_id: Mapped[int | None]  # unit / jabatan id when it exists
+    nip: Mapped[str | None] = mapped_column(String(18), index=True)
+    key: Mapped[str] = mapped_column(String(300), default="")  # siasn id / name of a unit, …
+    label: Mapped[str] = mapped_column(String(300), default="")  # name shown in the review
+    # {"field": [old, new]} in display-friendly JSON values.
+    diff: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The target values needed to apply the change (resolved again at apply time).
+    record: Mapped[dict] = mapped_column(JSON, default=dict)
+    # What applying it did beyond the row itself (SKP closed and restarted, links flagged, …).
+    effects: Mapped[dict | None] = mapped_column(JSON)
+    applied_at: Mapped[datetime | None]
+
+    @property
+    def kind_label(self) -> str:
+        return CHANGE_KIND.get(self.kind, self.kind)
+
+    @property
+    def entity_label(self) -> str:
+        return ENTITY.get(self.entity, self.entity)
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "entity": self.entity,
+            "kind": self.kind,
+            "row_number": self.row_number,
+            "pegawai_id": self.pegawai_id,
+            "nip": self.nip,
+            "key": self.key,
+            "label": self.label,
+            "diff": self.diff or {},
+            "effects": self.effects or {},
+            "applied_at": self.applied_at.isoformat() if self.applied_at else None,
+        }
+
+
+class QuarantinedRecord(db.Model):
+    """A source record that was refused, with the reason; fixed at the source, next run takes it."""
+
+    __tablename__ = "sync_quarantine"
+    __table_args__ = (Index("ix_sync_quarantine_run", "run_id", "reason_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("sync_runs.id", ondelete="CASCADE"))
+    row_number: Mapped[int] = mapped_column(default=0)
+    source_key: Mapped[str] = mapped_column(String(100), default="")
+    nip: Mapped[str] = mapped_column(String(40), default="")  # as written in the source
+    nama: Mapped[str] = mapped_column(String(200), default="")
+    reason_code: Mapped[str] = mapped_column(String(40))
+    message: Mapped[str] = mapped_column(Text)
+    raw: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "row_number": self.row_number,
+            "source_key": self.source_key,
+            "nip": self.nip,
+            "nama": self.nama,
+            "reason_code": self.reason_code,
+            "message": self.message,
+            "raw": self.raw or {},
+        }
+
+
+class SyncMapping(db.Model):
+    """A saved column mapping for the ``tabular`` source: our field name → the file's header."""
+
+    __tablename__ = "sync_mappings"
+    __table_args__ = (UniqueConstraint("name", name="uq_sync_mapping_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str] = mapped_column(String(300), default="")
+    mapping: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Which external-id space the mapped ``external_id`` column belongs to (e.g. "simpeg").
+    external_source: Mapped[str] = mapped_column(String(30), default="tabular")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
