@@ -18,6 +18,8 @@ __all__ = ["create_app"]
 # Domain packages with an HTML blueprint ``views.bp`` and/or an API blueprint ``api.blp``.
 # A package that does not (yet) have one is skipped.
 DOMAINS = ("auth", "org", "audit", "planning", "cascading", "realization", "sync", "dashboard")
+# Further modules exposing an HTML ``bp`` and/or an API ``blp`` (imported optionally).
+EXTRA_BLUEPRINTS = ("skp_app.realization.evaluation_views", "skp_app.realization.evaluation_api")
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -118,6 +120,12 @@ def register_blueprints(app: Flask) -> None:
         api_mod = _optional(f"skp_app.{name}.api")
         if api_mod is not None and hasattr(api_mod, "blp"):
             api.register_blueprint(api_mod.blp)
+    for module in EXTRA_BLUEPRINTS:
+        extra = _optional(module)
+        if extra is not None and hasattr(extra, "bp"):
+            app.register_blueprint(extra.bp)
+        if extra is not None and hasattr(extra, "blp"):
+            api.register_blueprint(extra.blp)
 
 
 def register_errorhandlers(app: Flask) -> None:

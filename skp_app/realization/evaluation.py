@@ -60,6 +60,7 @@ __all__ = [
     "file_keberatan",
     "finalize_evaluation",
     "open_evaluation",
+    "record_evaluation",
     "save_evaluation",
     "set_org_predikat",
 ]
@@ -430,6 +431,17 @@ def save_evaluation(
             summary=f"Evaluasi #{evaluasi.id} diperbarui",
         )
     return evaluasi
+
+
+def record_evaluation(
+    session: Session, skp: Skp, jenis: str, periode_ke: int, *, actor, **values
+) -> Evaluasi:
+    """Open (or reuse) the period's draft and store the penilai's input in one unit of work.
+
+    ``values`` are the keyword arguments of :func:`save_evaluation`.
+    """
+    evaluasi = open_evaluation(session, skp, jenis, periode_ke, actor=actor)
+    return save_evaluation(session, evaluasi, actor=actor, **values)
 
 
 @dataclass

@@ -103,15 +103,22 @@ def can_view_org_predikat(user, *, led_unit_ids: Iterable[int] = ()) -> bool:
     return is_authenticated(user) and bool(set(led_unit_ids))
 
 
-def can_view_unit_curve(user, unit, *, led_unit_ids: Iterable[int] = ()) -> bool:
+def can_view_unit_curve(
+    user, unit, *, led_unit_ids: Iterable[int] = (), subtree_ids: Iterable[int] = ()
+) -> bool:
     """A unit's evaluation page with its curve: admin, HR, pimpinan, the OPD operator, the
-    unit's own leader and the leader above it."""
+    leader above the unit and every leader of a unit inside it (they evaluate its staff).
+
+    ``subtree_ids`` are the unit and the units below it.
+    """
     if not is_authenticated(user):
         return False
     if has_any_role(user, "admin", "hr", "pimpinan"):
         return True
     led = set(led_unit_ids)
     if unit.id in led or (unit.parent_id is not None and unit.parent_id in led):
+        return True
+    if led & set(subtree_ids):
         return True
     return covers_opd(user, "opd_operator", unit.opd_id)
 

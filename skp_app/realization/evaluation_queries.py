@@ -67,6 +67,7 @@ __all__ = [
     "eval_period",
     "evaluation_context",
     "evaluation_periods",
+    "identity",
     "instansi_for_unit",
     "instansi_settings",
     "keberatan_deadline",
@@ -78,6 +79,7 @@ __all__ = [
     "periode_for_tahun",
     "skp_for_evaluation",
     "unit_evaluations",
+    "unit_subtree_ids",
 ]
 
 BULAN = (
@@ -756,6 +758,11 @@ def _governed(parent_of: dict[int, int | None], root: int, own: set[int]) -> set
     return governed
 
 
+def unit_subtree_ids(session: Session, unit_id: int) -> set[int]:
+    """Return the unit and every unit below it."""
+    return _governed(_units_of_instansi(session, unit_id), unit_id, set())
+
+
 def curve_status(
     session: Session,
     unit_id: int | None,
@@ -1008,3 +1015,37 @@ def predikat_counts(evaluations: list[Evaluasi]) -> Counter:
         for e in evaluations
         if e.status == "final" and e.predikat
     )
+
+
+def identity(snapshot: dict | None, pegawai: Pegawai | None) -> dict:
+    """Return the identity block (nama, nip, pangkat, jabatan, unit) of a document header.
+
+    The SKP's approval snapshot is used when present (the document shows who was evaluated
+    as approved), else the live employee data.
+    """
+    if snapshot:
+        return {
+            "nama": snapshot.get("nama") or "-",
+            "nip": snapshot.get("nip"),
+            "pangkat": snapshot.get("pangkat") or "-",
+            "jabatan": snapshot.get("jabatan") or "-",
+            "unit": snapshot.get("unit") or "-",
+            "instansi": snapshot.get("instansi") or "",
+        }
+    if pegawai is None:
+        return {
+            "nama": "-",
+            "nip": None,
+            "pangkat": "-",
+            "jabatan": "-",
+            "unit": "-",
+            "instansi": "",
+        }
+    return {
+        "nama": pegawai.nama_lengkap,
+        "nip": pegawai.nip,
+        "pangkat": pegawai.pangkat_golongan,
+        "jabatan": pegawai.jabatan.nama if pegawai.jabatan is not None else "-",
+        "unit": pegawai.unit.nama if pegawai.unit is not None else "-",
+        "instansi": "",
+    }
