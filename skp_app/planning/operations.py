@@ -1700,15 +1700,20 @@ def bulk_cascade(
             }
             for pid in to_create
         ]
+        # Core executemany (one statement per table, any dialect); ids are read back by key.
+        session.execute(insert(Skp.__table__), skp_rows)
         created = session.execute(
-            insert(Skp).returning(Skp.id, Skp.pegawai_id, sort_by_parameter_order=True),
-            skp_rows,
+            select(Skp.id, Skp.pegawai_id).where(
+                Skp.periode_id == periode.id,
+                Skp.is_current.is_(True),
+                Skp.pegawai_id.in_(to_create),
+            )
         ).all()
         for skp_id, pid in created:
             targets[pid] = skp_id
-        report.created_skp = [pid for _, pid in created]
+        report.created_skp = sorted(pid for _, pid in created)
         session.execute(
-            insert(PerilakuExpectation),
+            insert(PerilakuExpectation.__table__),
             [
                 {"skp_id": skp_id, "nilai_kode": k, "ekspektasi_khusus": ""}
                 for skp_id, _ in created
@@ -1750,10 +1755,18 @@ def bulk_cascade(
         else:
             report.skipped.append((pid, label(pid), "RHK yang dipilih sudah pernah diturunkan."))
     if rhk_rows:
-        new_rhk = session.execute(
-            insert(Rhk).returning(Rhk.id, Rhk.drafted_from_rhk_id, sort_by_parameter_order=True),
-            rhk_rows,
-        ).all()
+        session.execute(insert(Rhk.__table__), rhk_rows)
+        # (skp, drafted_from) pairs are new by construction, so they identify the new rows.
+        new_rhk = [
+            (rid, parent_id)
+            for rid, skp_id, parent_id in session.execute(
+                select(Rhk.id, Rhk.skp_id, Rhk.drafted_from_rhk_id).where(
+                    Rhk.skp_id.in_([targets[p] for p in report.drafted]),
+                    Rhk.drafted_from_rhk_id.in_([p.id for p in parents]),
+                )
+            )
+            if (skp_id, parent_id) not in already
+        ]
         by_parent = {p.id: p for p in parents}
         iki_rows = [
             {
@@ -1771,7 +1784,7 @@ def bulk_cascade(
             for i in by_parent[parent_id].iki
         ]
         if iki_rows:
-            session.execute(insert(Iki), iki_rows)
+            session.execute(insert(Iki.__table__), iki_rows)
         touched = [targets[p] for p in report.drafted if p in existing]
         if touched:
             session.execute(
@@ -2198,6 +2211,8 @@ def import_goals(
     # Cross-row checks: parents and supported regent goals.
     for kode, g in goals.items():
         n = g["row"]
+        if g["jenis"] not in allowed:
+            continue  # already reported; parent rules depend on a valid jenis
         if g["induk"]:
             if g["induk"] == kode:
                 bad(n, "kode_induk", "Kode induk tidak boleh sama dengan kode sendiri.")

@@ -478,6 +478,7 @@ def _render_rhk_form(skp: Skp, form: RhkForm, rhk: Rhk | None, status: int = 200
             rhk=rhk,
             penilai_skp=source,
             sasaran_options=sasaran,
+            invalid=status == 422,
         ),
         status,
     )
