@@ -455,7 +455,7 @@ def rhk_capaian(args, rhk_id: int):
     """Capaian satu RHK s.d. bulan tertentu, kontribusi RHK di bawahnya, dan penjelasannya."""
     rhk = db.get_or_404(Rhk, rhk_id)
     skp = rhk.skp
-    require(perm.can_view_capaian(current_user, skp, q.rhk_ancestor_owner_ids(db.session, rhk)))
+    require(perm.can_view_capaian(current_user, skp, q.rhk_superior_ids(db.session, rhk)))
     tahun = skp.periode.tahun
     bulan = args["bulan"] or _default_month(tahun, skp)
     nodes = q.load_rollup_nodes(

@@ -323,30 +323,26 @@ def record_realization(
             catatan=catatan,
             status="diajukan" if submit else "draft",
         )
+        session.add(realisasi)
         try:
-            with session.begin_nested():
-                session.add(realisasi)
-                session.flush()
+            session.flush()
         except IntegrityError:
-            # Another request created it meanwhile: update that row instead.
-            existing = session.scalar(
-                select(Realisasi).where(
-                    Realisasi.iki_id == iki.id, Realisasi.tahun == tahun, Realisasi.bulan == bulan
-                )
-            )
-            if existing is None:  # pragma: no cover - a different integrity problem
-                raise
-        else:
-            record(
-                session,
-                "realisasi.create",
-                "realisasi",
-                realisasi.id,
-                actor=actor,
-                after=snapshot(realisasi, REALISASI_FIELDS),
-                summary=f"Realisasi {iki.teks} {_month_label(tahun, bulan)} dicatat",
-            )
-            return realisasi
+            # Another request created the same IKI × month meanwhile (unique constraint). No
+            # savepoint here: SQLite's driver would commit it; the caller rolls back instead.
+            raise RealizationStateError(
+                "Realisasi bulan ini baru saja dicatat dari sesi lain. Muat ulang halaman lalu "
+                "ulangi bila perlu."
+            ) from None
+        record(
+            session,
+            "realisasi.create",
+            "realisasi",
+            realisasi.id,
+            actor=actor,
+            after=snapshot(realisasi, REALISASI_FIELDS),
+            summary=f"Realisasi {iki.teks} {_month_label(tahun, bulan)} dicatat",
+        )
+        return realisasi
 
     realisasi = existing
     if realisasi.status == "terverifikasi":

@@ -71,9 +71,7 @@ def can_view_realizations(user, skp) -> bool:
         return True
     if has_any_role(user, "admin", "hr", "pimpinan"):
         return True
-    return covers_opd(user, "opd_operator", skp.opd_id) or covers_opd(
-        user, "evaluator", skp.opd_id
-    )
+    return covers_opd(user, "opd_operator", skp.opd_id) or covers_opd(user, "evaluator", skp.opd_id)
 
 
 def can_record_activity(user, pegawai) -> bool:
@@ -128,13 +126,13 @@ def can_view_evidence(
     return has_any_role(user, "admin") or covers_opd(user, "opd_operator", owner_opd_id)
 
 
-def can_view_capaian(user, skp, ancestor_owner_ids: Collection[int] = ()) -> bool:
-    """Who may see an RHK's capaian: whoever may see the SKP's realizations, plus the owners of
-    the RHK it contributes to (the superiors up the cascade)."""
+def can_view_capaian(user, skp, superior_ids: Collection[int] = ()) -> bool:
+    """Who may see an RHK's capaian: whoever may see the SKP's realizations, plus the superiors
+    (``superior_ids``: owners of the RHK it contributes to and the owner's superior chain)."""
     if can_view_realizations(user, skp):
         return True
     pid = _pid(user)
-    return pid is not None and pid in ancestor_owner_ids
+    return pid is not None and pid in superior_ids
 
 
 def can_view_sasaran_capaian(user, opd_id: int | None) -> bool:
