@@ -16,7 +16,7 @@ from flask.views import MethodView
 from flask_login import current_user, login_required
 from flask_smorest import Blueprint
 from marshmallow import EXCLUDE, Schema, fields, validate
-from sqlalchemy import select
+from sqlalchemy import select, true
 from sqlalchemy.orm import selectinload
 
 from skp_app.apidocs import api_error
@@ -695,12 +695,12 @@ class SkpCollection(MethodView):
             stmt = stmt.where(Skp.periode_id == periode.id)
         if args["opd_id"] is not None:
             require(perm.can_monitor_opd(current_user, args["opd_id"]))
-            stmt = stmt.where(Skp.opd_id == args["opd_id"], Skp.is_current.is_(True))
+            stmt = stmt.where(Skp.opd_id == args["opd_id"], Skp.is_current == true())
         elif args["penilai"]:
             if current_user.pegawai_id is None:
                 return []
             stmt = stmt.where(
-                Skp.penilai_pegawai_id == current_user.pegawai_id, Skp.is_current.is_(True)
+                Skp.penilai_pegawai_id == current_user.pegawai_id, Skp.is_current == true()
             )
         else:
             pid = args["pegawai_id"] or current_user.pegawai_id

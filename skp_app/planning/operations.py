@@ -27,7 +27,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, insert, select, update
+from flask import current_app, has_app_context
+from sqlalchemy import func, insert, select, true, update
 from sqlalchemy.orm import Session, selectinload
 
 from skp_app.audit.operations import record, record_many, snapshot
@@ -63,6 +64,7 @@ from skp_app.planning.models import (
     SkpTransition,
     SkpVersion,
 )
+from skp_app.planning.signals import rhk_saved
 from skp_app.timeutil import utcnow
 
 __all__ = [
@@ -198,6 +200,13 @@ def _remember_request(session: Session, key: str | None, kind: str, actor, resul
         session.add(
             PlanningRequest(request_key=key, kind=kind, user_id=_user_id(actor), result=result)
         )
+
+
+def _notify_rhk_saved(rhk_ids: list[int]) -> None:
+    """Tell higher layers (cascading re-checks) which RHK rows were written and flushed."""
+    if rhk_ids:
+        sender = current_app._get_current_object() if has_app_context() else None
+        rhk_saved.send(sender, rhk_ids=list(rhk_ids))
 
 
 def _check_periode_open(periode: Periode) -> None:
@@ -666,7 +675,7 @@ def ensure_skp(session: Session, pegawai: Pegawai, periode: Periode, *, actor) -
     )
     existing = session.scalar(
         select(Skp).where(
-            Skp.pegawai_id == pegawai.id, Skp.periode_id == periode.id, Skp.is_current.is_(True)
+            Skp.pegawai_id == pegawai.id, Skp.periode_id == periode.id, Skp.is_current == true()
         )
     )
     if existing is not None:
@@ -958,6 +967,7 @@ def save_rhk(
     skp.updated_at = utcnow()
     session.flush()
     _remember_request(session, key, "rhk.create", actor, {"rhk_id": rhk.id})
+    _notify_rhk_saved([rhk.id])
     record(
         session,
         "rhk.update" if before else "rhk.create",
@@ -1638,7 +1648,7 @@ def bulk_cascade(
         for row in session.execute(
             select(Skp.id, Skp.pegawai_id, Skp.status, Skp.penilai_pegawai_id).where(
                 Skp.periode_id == periode.id,
-                Skp.is_current.is_(True),
+                Skp.is_current == true(),
                 Skp.pegawai_id.in_(recipients or [-1]),
             )
         )
@@ -1705,7 +1715,7 @@ def bulk_cascade(
         created = session.execute(
             select(Skp.id, Skp.pegawai_id).where(
                 Skp.periode_id == periode.id,
-                Skp.is_current.is_(True),
+                Skp.is_current == true(),
                 Skp.pegawai_id.in_(to_create),
             )
         ).all()
@@ -1785,6 +1795,7 @@ def bulk_cascade(
         ]
         if iki_rows:
             session.execute(insert(Iki.__table__), iki_rows)
+        _notify_rhk_saved([rid for rid, _ in new_rhk])
         touched = [targets[p] for p in report.drafted if p in existing]
         if touched:
             session.execute(
@@ -1899,7 +1910,7 @@ def copy_forward_skp(
                     .where(
                         Skp.pegawai_id == skp.penilai_pegawai_id,
                         Skp.periode_id == skp.periode_id,
-                        Skp.is_current.is_(True),
+                        Skp.is_current == true(),
                         Rhk.copied_from_rhk_id.in_(parent_ids),
                     )
                 ).all()
@@ -1967,6 +1978,13 @@ def copy_forward_skp(
     skp.updated_at = utcnow()
     session.flush()
     session.expire(skp, ["rhk", "lampiran"])
+    _notify_rhk_saved(
+        list(
+            session.scalars(
+                select(Rhk.id).where(Rhk.skp_id == skp.id, Rhk.copied_from_rhk_id.is_not(None))
+            )
+        )
+    )
     result = asdict(report)
     result.pop("replayed")
     _remember_request(session, key, "skp.copy_forward", actor, result)

@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, or_, select, true
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from skp_app.org.models import Jabatan, Pegawai, UnitOrganisasi
@@ -91,7 +91,7 @@ def current_skp(session: Session, pegawai_id: int, periode_id: int) -> Skp | Non
     """Return the employee's current (latest) SKP of the period."""
     return session.scalar(
         select(Skp).where(
-            Skp.pegawai_id == pegawai_id, Skp.periode_id == periode_id, Skp.is_current.is_(True)
+            Skp.pegawai_id == pegawai_id, Skp.periode_id == periode_id, Skp.is_current == true()
         )
     )
 
@@ -159,7 +159,7 @@ def penilai_skp(session: Session, skp: Skp) -> Skp | None:
         .where(
             Skp.pegawai_id == skp.penilai_pegawai_id,
             Skp.periode_id == skp.periode_id,
-            Skp.is_current.is_(True),
+            Skp.is_current == true(),
         )
         .options(selectinload(Skp.rhk).selectinload(Rhk.iki))
     )
@@ -266,7 +266,7 @@ def inbox(session: Session, penilai: Pegawai, periode_id: int) -> list[InboxRow]
             .where(
                 Skp.penilai_pegawai_id == penilai.id,
                 Skp.periode_id == periode_id,
-                Skp.is_current.is_(True),
+                Skp.is_current == true(),
             )
             .options(
                 joinedload(Skp.pegawai).joinedload(Pegawai.jabatan),
@@ -283,7 +283,7 @@ def inbox(session: Session, penilai: Pegawai, periode_id: int) -> list[InboxRow]
                 select(Skp.pegawai_id, Skp.id).where(
                     Skp.pegawai_id.in_([p.id for p in subs]),
                     Skp.periode_id == periode_id,
-                    Skp.is_current.is_(True),
+                    Skp.is_current == true(),
                 )
             ).all()
         )
@@ -384,7 +384,7 @@ def monitoring_board(
             and_(
                 Skp.pegawai_id == Pegawai.id,
                 Skp.periode_id == periode_id,
-                Skp.is_current.is_(True),
+                Skp.is_current == true(),
             ),
         )
         .outerjoin(penilai, Skp.penilai_pegawai_id == penilai.id)

@@ -724,10 +724,6 @@ def cascade(skp_id: int):
     skp = _load_skp(skp_id)
     require(perm.can_bulk_cascade(current_user, skp))
     form = CascadeForm() if request.method == "POST" else CascadeForm(formdata=None)
-    subs, positions = q.cascade_recipients(db.session, skp.pegawai)
-    form.rhk_ids.choices = choices((r.id, r.teks) for r in skp.rhk)
-    form.pegawai_ids.choices = choices((p.id, p.nama_lengkap) for p in subs)
-    form.jabatan_ids.choices = choices((j.id, j.nama) for j in positions)
     report = None
     status = 200
     errors: dict[str, list[str]] = {}
@@ -762,6 +758,11 @@ def cascade(skp_id: int):
             if not _commit():
                 report = None
         skp = _load_skp(skp_id)
+    # Loaded after the commit so the page does not re-read expired rows one by one.
+    subs, positions = q.cascade_recipients(db.session, skp.pegawai)
+    form.rhk_ids.choices = choices((r.id, r.teks) for r in skp.rhk)
+    form.pegawai_ids.choices = choices((p.id, p.nama_lengkap) for p in subs)
+    form.jabatan_ids.choices = choices((j.id, j.nama) for j in positions)
     if report is None and status == 200 or errors:
         form.request_key.data = new_request_key()
     names = {}
