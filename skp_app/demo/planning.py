@@ -24,6 +24,7 @@ from decimal import Decimal
 from skp_app.demo.people import Person
 from skp_app.demo.structure import (
     ADMIN_PATTERNS,
+    KECAMATAN,
     PENGAWAS_PATTERNS,
     PROFILES,
     TAMBAHAN,
@@ -754,35 +755,61 @@ def _qty(rng: random.Random, lo: int, hi: int) -> int:
     return value
 
 
+_REPEAT = re.compile(r"\b(\w+) \1\b", re.IGNORECASE)
+
+
 def _fmt(template: str, ctx: dict[str, str]) -> str:
-    return _clean(template.format(**ctx))
+    """Fill a template ("kajian perencanaan pembangunan {topic}" with a topic that starts with
+    "pembangunan" does not say "pembangunan pembangunan")."""
+    return _REPEAT.sub(r"\1", _clean(template.format(**ctx)))
+
+
+_SERVICE_UNITS = {
+    "Layanan",
+    "Permohonan",
+    "Pengaduan",
+    "Resep",
+    "Kunjungan",
+    "Orang",
+    "Berkas",
+    "Usulan",
+    "Surat",
+    "Aduan",
+}
 
 
 def _iki_for(rng: random.Random, obj: str, pp: str, satuan: str, target: int) -> list[IkiPlan]:
+    """Return the kuantitas, kualitas and waktu IKI of a result about ``obj``."""
     kuantitas = IkiPlan("kuantitas", _clean(f"Jumlah {obj} yang {pp}"), Decimal(target), satuan)
     if satuan in _DOC_UNITS:
         kualitas = IkiPlan(
             "kualitas",
-            _clean(f"Persentase {obj} yang diterima tanpa revisi"),
+            _clean(f"Persentase {obj} yang {pp} tanpa revisi"),
             Decimal(rng.choice((90, 95, 100))),
             "%",
         )
-    elif rng.random() < 0.5:
+        waktu = _clean(f"Ketepatan waktu penyusunan {obj}")
+    elif obj.startswith("layanan") and rng.random() < 0.5:
         kualitas = IkiPlan(
             "kualitas",
-            _clean(f"Persentase {obj} yang sesuai standar pelayanan"),
-            Decimal(rng.choice((90, 95, 100))),
-            "%",
-        )
-    else:
-        kualitas = IkiPlan(
-            "kualitas",
-            _clean(f"Tingkat kepuasan pengguna terhadap {obj}"),
+            _clean(f"Tingkat kepuasan penerima {obj}"),
             Decimal(rng.choice((80, 85, 90))),
             "%",
         )
-    waktu = IkiPlan("waktu", _clean(f"Ketepatan waktu penyelesaian {obj}"), Decimal(12), "Bulan")
-    return [kuantitas, kualitas, waktu]
+        waktu = "Ketepatan waktu pelaksanaan layanan"
+    else:
+        kualitas = IkiPlan(
+            "kualitas",
+            _clean(f"Persentase {obj} yang {pp} sesuai standar"),
+            Decimal(rng.choice((90, 95, 100))),
+            "%",
+        )
+        waktu = (
+            "Ketepatan waktu pelaksanaan layanan"
+            if satuan in _SERVICE_UNITS
+            else "Ketepatan waktu pelaksanaan kegiatan"
+        )
+    return [kuantitas, kualitas, IkiPlan("waktu", waktu, Decimal(12), "Bulan")]
 
 
 class _Planner:
@@ -1104,10 +1131,21 @@ class _Planner:
             rhk.iki[0].satuan = parent_q.satuan
 
     def random_direct(self, plan: SkpPlan) -> None:
-        """Make the first RHK of some administrators and pengawas a direct cascade."""
+        """Make the first RHK of some Kabid and Kasi a direct cascade (PermenPANRB 8/2021).
+
+        The result is divided by the seksi below a Kabid, or by wilayah among a Kasi's field
+        staff: each share repeats the superior's result with its scope ("… lingkup Seksi X",
+        "… di wilayah Kecamatan Y") and the shares' kuantitas targets add up to the parent's.
+        """
         position = plan.person.position
-        opd = plan.person.unit.opd
-        if plan.link != "rhk" or opd is None or opd.opd_t.key in ("bappeda", "setda"):
+        unit = plan.person.unit
+        opd = unit.opd
+        if (
+            plan.link != "rhk"
+            or opd is None
+            or opd.opd_t.key in ("bappeda", "setda")
+            or unit.kind in ("puskesmas", "sekolah")
+        ):
             return
         first = next((r for r in plan.rhk if r.jenis == "utama"), None)
         if first is None or any(c.cascading == "direct" for c in first.children):
@@ -1134,13 +1172,28 @@ class _Planner:
         if len(chosen) < 2:
             return
         quantity = first.iki[0]
+        share = max(1, int(quantity.target) // len(chosen))
         for child, scope in chosen:
             child.cascading = "direct"
-            child.iki[0].teks = _clean(f"{quantity.teks} {scope}")
-            child.iki[0].satuan = quantity.satuan
+            child.teks = _clean(f"{first.teks} {scope}")
+            child.iki = [
+                IkiPlan(
+                    i.aspek,
+                    _clean(f"{i.teks} {scope}") if i.aspek != "waktu" else i.teks,
+                    Decimal(share) if i.aspek == "kuantitas" else i.target,
+                    i.satuan,
+                    i.lower,
+                )
+                for i in first.iki
+            ]
+            child.out = None  # the share no longer follows the child's own template
 
     def dedupe(self, ordered: list[SkpPlan]) -> None:
-        """Tell apart equal RHK texts under one parent (the MPH divides roles, V6)."""
+        """Tell apart equal RHK texts under one parent (the MPH divides roles, V6).
+
+        A repeated result takes another of the owner's unused templates; failing that, it is
+        split by wilayah (or, in a Sekretariat, by the Bidang it serves).
+        """
         for plan in ordered:
             for parent in plan.rhk:
                 if len(parent.children) < 2:
@@ -1151,22 +1204,42 @@ class _Planner:
                     if key not in seen:
                         seen[key] = child
                         continue
-                    person = child.owner.person
-                    candidates = []
-                    if person.slot.region:
-                        candidates.append(person.slot.region)
-                    if person.slot.tag:
-                        candidates.append(person.slot.tag)
-                    opd = person.unit.opd
-                    names = self.bidang_names.get(opd.id, []) if opd is not None else []
-                    candidates += [f"untuk {n}" for n in names]
-                    candidates += [f"paket {k}" for k in range(2, 50)]
-                    for suffix in candidates:
-                        teks = _clean(f"{child.teks} {suffix}")
-                        if norm(teks) not in seen:
-                            child.teks = teks
-                            seen[norm(teks)] = child
-                            break
+                    if not self._swap_template(child, seen) and not self._add_scope(child, seen):
+                        continue
+                    seen[norm(child.teks)] = child
+
+    def _swap_template(self, rhk: RhkPlan, seen: dict[str, RhkPlan]) -> bool:
+        plan = rhk.owner
+        if rhk.cascading == "direct" or any(c.cascading == "direct" for c in rhk.children):
+            return False
+        ctx = self._ctx(plan.person)
+        own = {norm(r.teks) for r in plan.rhk}
+        for out in list(plan.spare):
+            teks = _fmt(out.rhk, ctx)
+            if norm(teks) in seen or norm(teks) in own:
+                continue
+            plan.spare.remove(out)
+            rhk.teks = teks
+            rhk.out = out
+            rhk.iki = _iki_for(
+                self.rng, _fmt(out.obj, ctx), out.pp, out.satuan, _qty(self.rng, out.qmin, out.qmax)
+            )
+            return True
+        return False
+
+    def _add_scope(self, rhk: RhkPlan, seen: dict[str, RhkPlan]) -> bool:
+        person = rhk.owner.person
+        candidates = [c for c in (person.slot.region, person.slot.tag) if c]
+        opd = person.unit.opd
+        if person.unit.in_sekretariat and opd is not None:
+            candidates += [f"untuk {n}" for n in self.bidang_names.get(opd.id, [])]
+        candidates += [f"di wilayah Kecamatan {k}" for k in KECAMATAN]
+        for suffix in candidates:
+            teks = _clean(f"{rhk.teks} {suffix}")
+            if norm(teks) not in seen:
+                rhk.teks = teks
+                return True
+        return False
 
     # -- defects ----------------------------------------------------------------------------
 

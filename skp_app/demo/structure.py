@@ -147,12 +147,12 @@ KAPUS_OUTS = (
       "Dokumen", 4, 12),
 )
 KASUBBAG_TU_PKM = (
-    O("Tertibnya administrasi umum dan kepegawaian {unit}", "layanan administrasi umum",
+    O("Tertibnya administrasi umum dan kepegawaian {topic}", "layanan administrasi umum",
       "diselesaikan", "Layanan", 120, 500),
-    O("Tersusunnya laporan keuangan BLUD {unit} tepat waktu", "laporan keuangan BLUD", "tersusun",
-      "Laporan", 12, 14),
-    O("Tersedianya data sistem informasi puskesmas {unit} yang lengkap", "laporan SP3", "tersusun",
-      "Laporan", 12, 12),
+    O("Tersusunnya laporan keuangan BLUD {topic} tepat waktu", "laporan keuangan BLUD",
+      "tersusun", "Laporan", 12, 14),
+    O("Tersedianya data sistem informasi puskesmas {topic} yang lengkap", "laporan SP3",
+      "tersusun", "Laporan", 12, 12),
 )
 LURAH_OUTS = (
     O("Meningkatnya kualitas pelayanan administrasi di {unit}", "layanan administrasi kelurahan",
@@ -2910,7 +2910,7 @@ class _Builder:
                 f"Subbagian Tata Usaha {nama}",
                 "subbagian",
                 "sub",
-                topic="tata usaha puskesmas",
+                topic=nama,
             )
             kasubbag = self.head(
                 tu,
@@ -3044,14 +3044,14 @@ class _Builder:
                 sub = s.unit(
                     kel,
                     f"{sn} {kel_nama}",
-                    "sekretariat" if sn.startswith("Sek") else "seksi",
+                    "sekretariat" if sn.startswith("Sekretariat") else "seksi",
                     "sub",
                     topic=topic_of(sn) + f" Kelurahan {kel_nama}",
-                    in_sekretariat=sn.startswith("Sek"),
+                    in_sekretariat=sn.startswith("Sekretariat"),
                 )
                 title = (
                     f"Sekretaris Kelurahan {kel_nama}"
-                    if sn.startswith("Sek")
+                    if sn.startswith("Sekretariat")
                     else f"Kepala {sn} Kelurahan {kel_nama}"
                 )
                 kasi = self.head(
