@@ -207,6 +207,13 @@ class _OrgIndex:
         return self.position_rows[jid][1] if jid in self.position_rows else None
 
 
+def _below_opd(unit: NormalizedUnit, units: dict[str, NormalizedUnit]) -> str:
+    """Return the jenis of a unit the source places below an OPD without a telling name."""
+    if unit.parent_key is None and any(u.parent_key == unit.key for u in units.values()):
+        return "pemda"  # the top of the source's tree (Pemerintah Kabupaten …)
+    return "bidang"
+
+
 def _ref_key(ref: dict) -> tuple:
     if "id" in ref:
         return ("id", ref["id"])
@@ -988,8 +995,8 @@ class _Planner:
             if u.is_opd is not None:
                 is_opd = u.is_opd
             elif parent is None:
-                is_opd = jenis not in SUB_UNIT_JENIS
-                if not is_opd:
+                is_opd = jenis not in SUB_UNIT_JENIS and jenis != "pemda"
+                if jenis in SUB_UNIT_JENIS:
                     self.run.warnings = [
                         *self.run.warnings,
                         (
@@ -1002,7 +1009,7 @@ class _Planner:
             plans[key] = {
                 "siasn_id": key,
                 "nama": u.nama,
-                "jenis": "opd" if is_opd else (jenis if jenis != "opd" else "bidang"),
+                "jenis": "opd" if is_opd else (jenis if jenis != "opd" else _below_opd(u, units)),
                 "is_opd": is_opd,
                 "parent": parent,
                 "opd": ref_of(u.opd_key) if u.opd_key and u.opd_key != key else None,

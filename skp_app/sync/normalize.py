@@ -228,6 +228,7 @@ _UNIT_PREFIXES = (
     ("SEKRETARIAT DPRD", "opd"),
     ("SEKRETARIAT DEWAN", "opd"),
     ("SEKRETARIAT", "sekretariat"),
+    ("PEMERINTAH", "pemda"),
 )
 # Unit kinds that always sit inside an OPD.
 SUB_UNIT_JENIS = {

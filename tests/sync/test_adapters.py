@@ -25,8 +25,11 @@ def _records(adapter):
 @pytest.mark.parametrize("delimiter", [";", ","])
 @pytest.mark.parametrize("bom", [False, True])
 def test_siasn_csv_reads_semicolons_or_commas_with_or_without_bom(csv_file, delimiter, bom):
-    path = csv_file([siasn_row(NIP_A, "BUDI SANTOSO, S.KOM"), siasn_row(NIP_B, "SITI AMINAH")],
-                    delimiter=delimiter, bom=bom)
+    path = csv_file(
+        [siasn_row(NIP_A, "BUDI SANTOSO, S.KOM"), siasn_row(NIP_B, "SITI AMINAH")],
+        delimiter=delimiter,
+        bom=bom,
+    )
     adapter = SiasnCsvAdapter(path)
     recs = _records(adapter)
     assert adapter.table.delimiter == delimiter
@@ -93,11 +96,14 @@ def test_truncated_file_reports_the_short_last_row(csv_file, tmp_path):
 
 
 def test_impossible_and_null_dates(csv_file):
-    path = csv_file([siasn_row(NIP_A, "BUDI", tanggal_lahir="31-02-1990",
-                               tmt_jabatan="01-01-0001")])
+    path = csv_file(
+        [siasn_row(NIP_A, "BUDI", tanggal_lahir="31-02-1990", tmt_jabatan="01-01-0001")]
+    )
     (rec,) = _records(SiasnCsvAdapter(path))
     assert rec.tanggal_lahir is None and rec.tmt_jabatan is None
-    assert rec.problems == [("date_invalid", "Tanggal lahir '31-02-1990' bukan tanggal yang valid.")]
+    assert rec.problems == [
+        ("date_invalid", "Tanggal lahir '31-02-1990' bukan tanggal yang valid.")
+    ]
 
 
 def test_parse_date_accepts_the_usual_formats():
@@ -111,8 +117,9 @@ def test_parse_date_accepts_the_usual_formats():
 
 
 def test_unknown_golongan_and_kedudukan_are_flagged(csv_file):
-    path = csv_file([siasn_row(NIP_A, "BUDI", golongan="35", gol_akhir_nama="III/f",
-                               kedudukan="57")])
+    path = csv_file(
+        [siasn_row(NIP_A, "BUDI", golongan="35", gol_akhir_nama="III/f", kedudukan="57")]
+    )
     (rec,) = _records(SiasnCsvAdapter(path))
     assert rec.golongan_id is None and rec.golongan_text == "35"
     assert rec.problems[0][0] == "kedudukan_unknown"
@@ -145,9 +152,15 @@ def test_the_shared_sample_file_reads_twenty_rows(sample_csv):
 
 # --- tabular -----------------------------------------------------------------------------------
 
-MAPPING = {"nip": "NIP Baru", "nama": "Nama Lengkap", "unit_nama": "Unit Kerja",
-           "jabatan_nama": "Jabatan", "golongan": "Gol", "tanggal_lahir": "Tgl Lahir",
-           "atasan_nip": "NIP Atasan"}
+MAPPING = {
+    "nip": "NIP Baru",
+    "nama": "Nama Lengkap",
+    "unit_nama": "Unit Kerja",
+    "jabatan_nama": "Jabatan",
+    "golongan": "Gol",
+    "tanggal_lahir": "Tgl Lahir",
+    "atasan_nip": "NIP Atasan",
+}
 
 
 def test_tabular_xlsx_finds_the_header_below_a_title_block(tmp_path):
@@ -156,12 +169,32 @@ def test_tabular_xlsx_finds_the_header_below_a_title_block(tmp_path):
     ws.append(["DAFTAR PEGAWAI PEMERINTAH KABUPATEN SAMPEL"])
     ws.append(["Dicetak 01-03-2026"])
     ws.append([])
-    ws.append(["No", "NIP Baru", "Nama Lengkap", "Unit Kerja", "Jabatan", "Gol", "Tgl Lahir",
-               "NIP Atasan"])
-    ws.append([1, NIP_A, "Budi Santoso", "Dinas Kesehatan", "Perawat Ahli Muda", "III/c",
-               date(1986, 2, 16), ""])
+    ws.append(
+        [
+            "No",
+            "NIP Baru",
+            "Nama Lengkap",
+            "Unit Kerja",
+            "Jabatan",
+            "Gol",
+            "Tgl Lahir",
+            "NIP Atasan",
+        ]
+    )
+    ws.append(
+        [
+            1,
+            NIP_A,
+            "Budi Santoso",
+            "Dinas Kesehatan",
+            "Perawat Ahli Muda",
+            "III/c",
+            date(1986, 2, 16),
+            "",
+        ]
+    )
     ws.append([2, 198602162008031001, "Angka Excel", "Dinas Kesehatan", "", "III/b", None, ""])
-    ws.append([3, "=HYPERLINK(\"x\")", "Formula", "Dinas Kesehatan", "", "III/b", None, NIP_A])
+    ws.append([3, '=HYPERLINK("x")', "Formula", "Dinas Kesehatan", "", "III/b", None, NIP_A])
     path = tmp_path / "pegawai.xlsx"
     wb.save(path)
     adapter = TabularAdapter(path, MAPPING)
@@ -176,8 +209,9 @@ def test_tabular_xlsx_finds_the_header_below_a_title_block(tmp_path):
 
 def test_tabular_csv_matches_headers_without_case(tmp_path):
     path = tmp_path / "pegawai.csv"
-    path.write_text("nip baru,NAMA LENGKAP,unit kerja\n" + NIP_A + ",Budi,Dinas Kesehatan\n",
-                    encoding="utf-8")
+    path.write_text(
+        "nip baru,NAMA LENGKAP,unit kerja\n" + NIP_A + ",Budi,Dinas Kesehatan\n", encoding="utf-8"
+    )
     (rec,) = _records(TabularAdapter(path, MAPPING))
     assert (rec.nip, rec.nama, rec.unit_nama) == (NIP_A, "Budi", "Dinas Kesehatan")
 

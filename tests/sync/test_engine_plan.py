@@ -33,22 +33,47 @@ NIP_DOKTER = nip_for(date(1988, 6, 5), (2014, 12), 1, 4)
 
 def base_rows():
     return [
-        siasn_row(NIP_KADIS, "DR. HENDRA WIJAYA", DISKOMINFO, jabatan="KEPALA DINAS KOMUNIKASI "
-                  "DAN INFORMATIKA", jenis_jabatan="1", golongan="42", gelar_belakang="M.T."),
-        siasn_row(NIP_SEKRETARIS, "RINA MARLINA", SEKRETARIAT,
-                  jabatan="SEKRETARIS DINAS KOMUNIKASI DAN INFORMATIKA", jenis_jabatan="1",
-                  golongan="41"),
+        siasn_row(
+            NIP_KADIS,
+            "DR. HENDRA WIJAYA",
+            DISKOMINFO,
+            jabatan="KEPALA DINAS KOMUNIKASI DAN INFORMATIKA",
+            jenis_jabatan="1",
+            golongan="42",
+            gelar_belakang="M.T.",
+        ),
+        siasn_row(
+            NIP_SEKRETARIS,
+            "RINA MARLINA",
+            SEKRETARIAT,
+            jabatan="SEKRETARIS DINAS KOMUNIKASI DAN INFORMATIKA",
+            jenis_jabatan="1",
+            golongan="41",
+        ),
         siasn_row(NIP_STAF, "AGUS PRASETYO", SEKRETARIAT, golongan="31"),
-        siasn_row(NIP_PRANATA, "NURUL HIDAYAH", BIDANG_APTIKA,
-                  jabatan="PRANATA KOMPUTER AHLI PERTAMA", jenis_jabatan="2", golongan="31"),
-        siasn_row(NIP_DOKTER, "DR. YUSUF HALIM", DINKES, jabatan="DOKTER AHLI MUDA",
-                  jenis_jabatan="2", golongan="33"),
+        siasn_row(
+            NIP_PRANATA,
+            "NURUL HIDAYAH",
+            BIDANG_APTIKA,
+            jabatan="PRANATA KOMPUTER AHLI PERTAMA",
+            jenis_jabatan="2",
+            golongan="31",
+        ),
+        siasn_row(
+            NIP_DOKTER,
+            "DR. YUSUF HALIM",
+            DINKES,
+            jabatan="DOKTER AHLI MUDA",
+            jenis_jabatan="2",
+            golongan="33",
+        ),
     ]
 
 
 def plan_csv(session, path, full=True, batch_size=500):
-    return engine.plan(session, SiasnCsvAdapter(path), full_export=full, actor="tester",
-                       batch_size=batch_size)
+    return engine.plan(
+        session, SiasnCsvAdapter(path), full_export=full, actor="tester", batch_size=batch_size
+    )
 
 
 def sync_csv(session, path, full=True, batch_size=500):
@@ -64,8 +89,13 @@ def changes(session, run, **filters):
 
 
 def quarantine(session, run):
-    return list(session.scalars(select(QuarantinedRecord).where(
-        QuarantinedRecord.run_id == run.id).order_by(QuarantinedRecord.row_number)))
+    return list(
+        session.scalars(
+            select(QuarantinedRecord)
+            .where(QuarantinedRecord.run_id == run.id)
+            .order_by(QuarantinedRecord.row_number)
+        )
+    )
 
 
 def audit_count(session):
@@ -98,8 +128,9 @@ def test_sample_export_plans_18_employees_and_quarantines_2(session, sample_csv)
     assert siti.unit.nama == "BIDANG PEREKONOMIAN DAN SUMBER DAYA ALAM"
     assert siti.jabatan.nama == "PENGADMINISTRASI UMUM" and siti.jabatan.jenis == "pelaksana"
     assert siti.golongan_id == 34 and siti.tmt_cpns == date(2015, 3, 1)
-    sekretariat = session.scalar(select(UnitOrganisasi).where(
-        UnitOrganisasi.nama == "SEKRETARIAT INSPEKTORAT DAERAH"))
+    sekretariat = session.scalar(
+        select(UnitOrganisasi).where(UnitOrganisasi.nama == "SEKRETARIAT INSPEKTORAT DAERAH")
+    )
     assert sekretariat.parent.nama == "INSPEKTORAT DAERAH"
     assert sekretariat.opd_id == sekretariat.parent_id
     ext = session.scalar(select(PegawaiExternalId).where(PegawaiExternalId.pegawai_id == siti.id))
@@ -132,14 +163,26 @@ def test_plan_leaves_organisation_and_personnel_tables_byte_for_byte_unchanged(
     rows = base_rows()
     rows[2] = siasn_row(NIP_STAF, "AGUS PRASETYO, S.KOM", BIDANG_APTIKA, golongan="32")
     rows[4]["kedudukan_hukum_id"] = "99"
-    rows.append(siasn_row(nip_for(date(1995, 3, 3), (2020, 1), 2, 9), "DEWI LESTARI", BAPPEDA,
-                          jabatan="ANALIS KEBIJAKAN AHLI PERTAMA", jenis_jabatan="2"))
+    rows.append(
+        siasn_row(
+            nip_for(date(1995, 3, 3), (2020, 1), 2, 9),
+            "DEWI LESTARI",
+            BAPPEDA,
+            jabatan="ANALIS KEBIJAKAN AHLI PERTAMA",
+            jenis_jabatan="2",
+        )
+    )
     rows.append(siasn_row("1.98602E+17", "RUSAK"))
     before = org_dump(session)
     run = plan_csv(session, csv_file(rows))
     c = run.counts
     assert (c["new"], c["changed"], c["leaving"], c["not_in_source"], c["invalid"]) == (
-        1, 1, 1, 1, 1)
+        1,
+        1,
+        1,
+        1,
+        1,
+    )
     assert c["units_new"] == 1 and c["positions_new"] >= 2
     assert org_dump(session) == before
 
@@ -150,9 +193,15 @@ def test_plan_leaves_organisation_and_personnel_tables_byte_for_byte_unchanged(
 def test_changes_are_diffed_field_by_field(session, csv_file):
     sync_csv(session, csv_file(base_rows()))
     rows = base_rows()
-    rows[2] = siasn_row(NIP_STAF, "AGUS PRASETYO", BIDANG_APTIKA, golongan="32",
-                        jabatan="PRANATA KOMPUTER AHLI PERTAMA", jenis_jabatan="2",
-                        tmt_jabatan="01-02-2026")
+    rows[2] = siasn_row(
+        NIP_STAF,
+        "AGUS PRASETYO",
+        BIDANG_APTIKA,
+        golongan="32",
+        jabatan="PRANATA KOMPUTER AHLI PERTAMA",
+        jenis_jabatan="2",
+        tmt_jabatan="01-02-2026",
+    )
     run = plan_csv(session, csv_file(rows))
     (c,) = changes(session, run, entity="pegawai")
     assert c.kind == "changed" and c.nip == NIP_STAF
@@ -166,8 +215,11 @@ def test_changes_are_diffed_field_by_field(session, csv_file):
     assert staf.unit.nama == BIDANG_APTIKA[1]
     assert staf.jabatan.nama == "PRANATA KOMPUTER AHLI PERTAMA"
     assert staf.jabatan.unit_id == staf.unit_id
-    event = session.scalar(select(AuditEvent).where(
-        AuditEvent.action == "pegawai.sync_update", AuditEvent.object_id == str(staf.id)))
+    event = session.scalar(
+        select(AuditEvent).where(
+            AuditEvent.action == "pegawai.sync_update", AuditEvent.object_id == str(staf.id)
+        )
+    )
     assert event.before["golongan_id"] == "III/a" and event.after["golongan_id"] == "III/b"
 
 
@@ -213,8 +265,14 @@ def test_full_export_marks_missing_employees_and_partial_does_not(session, csv_f
     session.commit()
     back = sync_csv(session, csv_file(base_rows()))
     assert back.counts["changed"] == 3
-    assert session.scalar(select(func.count()).select_from(Pegawai).where(
-        Pegawai.not_in_source_since.is_not(None))) == 0
+    assert (
+        session.scalar(
+            select(func.count())
+            .select_from(Pegawai)
+            .where(Pegawai.not_in_source_since.is_not(None))
+        )
+        == 0
+    )
 
 
 def test_nip_corrected_at_source_is_matched_by_the_siasn_id(session, csv_file):
@@ -222,8 +280,13 @@ def test_nip_corrected_at_source_is_matched_by_the_siasn_id(session, csv_file):
     wrong = session.scalar(select(Pegawai).where(Pegawai.nip == NIP_STAF))
     fixed = nip_for(date(1990, 11, 23), (2015, 3), 1, 7)
     rows = base_rows()
-    rows[2] = siasn_row(fixed, "AGUS PRASETYO", SEKRETARIAT, golongan="31",
-                        pns_id=hex_id("pns-" + NIP_STAF, upper=True))
+    rows[2] = siasn_row(
+        fixed,
+        "AGUS PRASETYO",
+        SEKRETARIAT,
+        golongan="31",
+        pns_id=hex_id("pns-" + NIP_STAF, upper=True),
+    )
     run = sync_csv(session, csv_file(rows))
     assert run.counts["changed"] == 1 and run.counts["new"] == 0
     session.refresh(wrong)
@@ -243,25 +306,31 @@ def test_duplicate_nips_quarantine_both_rows(session, csv_file):
     run = plan_csv(session, csv_file(rows))
     q = quarantine(session, run)
     assert [(x.row_number, x.reason_code) for x in q] == [
-        (2, "nip_duplicate"), (5, "nip_duplicate"), (8, "nip_duplicate"), (9, "nip_duplicate")]
+        (2, "nip_duplicate"),
+        (5, "nip_duplicate"),
+        (8, "nip_duplicate"),
+        (9, "nip_duplicate"),
+    ]
     assert "baris 5, 8" in q[1].message
     assert q[1].raw["nama"] == "AGUS PRASETYO" and q[2].raw["nama"] == "AGUS PRASETYO KEMBAR"
     assert run.counts["new"] == 0 and run.counts["unchanged"] == 4
     assert changes(session, run, entity="pegawai") == []
 
 
-def test_invalid_records_are_quarantined_with_reasons_and_never_block_valid_ones(
-    session, csv_file
-):
+def test_invalid_records_are_quarantined_with_reasons_and_never_block_valid_ones(session, csv_file):
     rows = base_rows()
     rows += [
         siasn_row("1.98602E+17", "NIP NOTASI ILMIAH"),
-        siasn_row(nip_for(date(1991, 1, 1), (2016, 1), 1, 11), "TANGGAL SALAH",
-                  tanggal_lahir="31-02-1990"),
+        siasn_row(
+            nip_for(date(1991, 1, 1), (2016, 1), 1, 11), "TANGGAL SALAH", tanggal_lahir="31-02-1990"
+        ),
         siasn_row(nip_for(date(1991, 1, 1), (2016, 1), 1, 12), "GOLONGAN ANEH", golongan="35"),
         siasn_row(nip_for(date(1991, 1, 1), (2016, 1), 1, 13), ""),
-        siasn_row(nip_for(date(1991, 1, 1), (2016, 1), 1, 14), "UNIT ASING",
-                  unit=(hex_id("unit-asing"), "")),
+        siasn_row(
+            nip_for(date(1991, 1, 1), (2016, 1), 1, 14),
+            "UNIT ASING",
+            unit=(hex_id("unit-asing"), ""),
+        ),
     ]
     run = plan_csv(session, csv_file(rows))
     reasons = {x.row_number: (x.reason_code, x.message) for x in quarantine(session, run)}
@@ -292,8 +361,9 @@ def test_an_external_id_held_by_another_employee_is_quarantined(session, csv_fil
     sync_csv(session, csv_file(base_rows()))
     rows = base_rows()
     other = nip_for(date(1994, 4, 4), (2019, 1), 1, 8)
-    rows.append(siasn_row(other, "PENYUSUP ID", DINKES,
-                          pns_id=hex_id("pns-" + NIP_DOKTER, upper=True)))
+    rows.append(
+        siasn_row(other, "PENYUSUP ID", DINKES, pns_id=hex_id("pns-" + NIP_DOKTER, upper=True))
+    )
     run = plan_csv(session, csv_file(rows))
     (q,) = quarantine(session, run)
     assert q.reason_code == "external_id_conflict"
@@ -301,14 +371,21 @@ def test_an_external_id_held_by_another_employee_is_quarantined(session, csv_fil
 
 # --- superiors named by the source (tabular / SIMPEG) -------------------------------------------
 
-ATASAN_MAPPING = {"nip": "NIP", "nama": "Nama", "unit_nama": "Unit", "jabatan_nama": "Jabatan",
-                  "atasan_nip": "NIP Atasan"}
+ATASAN_MAPPING = {
+    "nip": "NIP",
+    "nama": "Nama",
+    "unit_nama": "Unit",
+    "jabatan_nama": "Jabatan",
+    "atasan_nip": "NIP Atasan",
+}
 
 
 def _tabular(tmp_path, lines, name="atasan.csv"):
     path = tmp_path / name
-    path.write_text("NIP;Nama;Unit;Jabatan;NIP Atasan\n" + "\n".join(";".join(x) for x in lines)
-                    + "\n", encoding="utf-8")
+    path.write_text(
+        "NIP;Nama;Unit;Jabatan;NIP Atasan\n" + "\n".join(";".join(x) for x in lines) + "\n",
+        encoding="utf-8",
+    )
     return TabularAdapter(path, ATASAN_MAPPING)
 
 
@@ -317,19 +394,24 @@ def test_superior_cycles_and_missing_superiors_are_quarantined(session, tmp_path
     session.commit()
     a, b, c, d, e = (nip_for(date(1980 + i, 1, 1), (2005, 1), 1, i + 1) for i in range(5))
     ghost = nip_for(date(1970, 1, 1), (1995, 1), 1, 99)
-    adapter = _tabular(tmp_path, [
-        (a, "Satu", "Dinas Kesehatan", "Perawat", b),
-        (b, "Dua", "Dinas Kesehatan", "Perawat", a),
-        (c, "Tiga", "Dinas Kesehatan", "Perawat", ghost),
-        (d, "Empat", "Dinas Kesehatan", "Perawat", c),
-        (e, "Lima", "Dinas Kesehatan", "Perawat", e),
-    ])
+    adapter = _tabular(
+        tmp_path,
+        [
+            (a, "Satu", "Dinas Kesehatan", "Perawat", b),
+            (b, "Dua", "Dinas Kesehatan", "Perawat", a),
+            (c, "Tiga", "Dinas Kesehatan", "Perawat", ghost),
+            (d, "Empat", "Dinas Kesehatan", "Perawat", c),
+            (e, "Lima", "Dinas Kesehatan", "Perawat", e),
+        ],
+    )
     run = engine.plan(session, adapter, full_export=False, actor="tester")
     reasons = {x.nip: (x.reason_code, x.message) for x in quarantine(session, run)}
     assert reasons[a][0] == reasons[b][0] == "superior_cycle"
     assert f"{a} → {b} → {a}" in reasons[a][1] or f"{b} → {a} → {b}" in reasons[a][1]
-    assert reasons[c] == ("superior_not_found",
-                          f"Atasan langsung (NIP {ghost}) tidak ada di sumber maupun di aplikasi.")
+    assert reasons[c] == (
+        "superior_not_found",
+        f"Atasan langsung (NIP {ghost}) tidak ada di sumber maupun di aplikasi.",
+    )
     assert reasons[d][0] == "superior_not_found" and "dikarantina" in reasons[d][1]
     assert reasons[e][0] == "superior_cycle"
     assert run.counts["new"] == 0
@@ -341,11 +423,14 @@ def test_source_superiors_are_applied_after_their_own_records(session, tmp_path,
     kadis = nip_for(date(1970, 2, 2), (1996, 1), 1, 1)
     kabid = nip_for(date(1978, 3, 3), (2002, 1), 2, 1)
     staf = nip_for(date(1990, 4, 4), (2015, 1), 1, 2)
-    adapter = _tabular(tmp_path, [
-        (staf, "Staf", "Dinas Kesehatan", "Pengadministrasi Umum", kabid),
-        (kabid, "Kabid", "Dinas Kesehatan", "Kepala Bidang Pelayanan", kadis),
-        (kadis, "Kadis", "Dinas Kesehatan", "Kepala Dinas Kesehatan", ""),
-    ])
+    adapter = _tabular(
+        tmp_path,
+        [
+            (staf, "Staf", "Dinas Kesehatan", "Pengadministrasi Umum", kabid),
+            (kabid, "Kabid", "Dinas Kesehatan", "Kepala Bidang Pelayanan", kadis),
+            (kadis, "Kadis", "Dinas Kesehatan", "Kepala Dinas Kesehatan", ""),
+        ],
+    )
     run = engine.plan(session, adapter, full_export=False, actor="tester", batch_size=1)
     depth = {c.nip: c.depth for c in changes(session, run, entity="pegawai")}
     assert depth == {kadis: 0, kabid: 1, staf: 2}
@@ -355,24 +440,38 @@ def test_source_superiors_are_applied_after_their_own_records(session, tmp_path,
     assert by_nip[staf].atasan_override_jenis == "sinkron"
     assert by_nip[kabid].atasan_override_id == by_nip[kadis].id
     assert by_nip[kadis].atasan_override_id is None
-    assert session.scalar(select(Jabatan.jenis).where(
-        Jabatan.nama == "Kepala Dinas Kesehatan")) == "jpt_pratama"
+    assert (
+        session.scalar(select(Jabatan.jenis).where(Jabatan.nama == "Kepala Dinas Kesehatan"))
+        == "jpt_pratama"
+    )
     # Same file again: nothing to do.
-    again = engine.plan(session, _tabular(tmp_path, [
-        (staf, "Staf", "Dinas Kesehatan", "Pengadministrasi Umum", kabid),
-        (kabid, "Kabid", "Dinas Kesehatan", "Kepala Bidang Pelayanan", kadis),
-        (kadis, "Kadis", "Dinas Kesehatan", "Kepala Dinas Kesehatan", ""),
-    ], "lagi.csv"), full_export=False, actor="tester")
+    again = engine.plan(
+        session,
+        _tabular(
+            tmp_path,
+            [
+                (staf, "Staf", "Dinas Kesehatan", "Pengadministrasi Umum", kabid),
+                (kabid, "Kabid", "Dinas Kesehatan", "Kepala Bidang Pelayanan", kadis),
+                (kadis, "Kadis", "Dinas Kesehatan", "Kepala Dinas Kesehatan", ""),
+            ],
+            "lagi.csv",
+        ),
+        full_export=False,
+        actor="tester",
+    )
     assert again.pending_changes == 0 and again.counts["unchanged"] == 3
 
 
 def test_name_only_sources_quarantine_units_the_app_does_not_know(session, tmp_path, make_unit):
     make_unit("Dinas Kesehatan")
     session.commit()
-    adapter = _tabular(tmp_path, [
-        (NIP_STAF, "Staf", "Dinas Kesehatan", "Perawat", ""),
-        (NIP_DOKTER, "Dokter", "Dinas Pariwisata", "Dokter", ""),
-    ])
+    adapter = _tabular(
+        tmp_path,
+        [
+            (NIP_STAF, "Staf", "Dinas Kesehatan", "Perawat", ""),
+            (NIP_DOKTER, "Dokter", "Dinas Pariwisata", "Dokter", ""),
+        ],
+    )
     run = engine.plan(session, adapter, full_export=False, actor="tester")
     (q,) = quarantine(session, run)
     assert q.reason_code == "unit_unknown" and "Dinas Pariwisata" in q.message

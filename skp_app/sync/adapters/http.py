@@ -72,8 +72,9 @@ class HttpClient:
         attempt = 0
         refreshed = False
         while True:
-            self._throttle()
+            # Headers first: fetching a token is itself a (throttled) request.
             hdrs = headers() if callable(headers) else (headers or {})
+            self._throttle()
             try:
                 self.requests_made += 1
                 resp = self.session.request(
