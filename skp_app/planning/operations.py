@@ -1795,7 +1795,8 @@ def bulk_cascade(
         ]
         if iki_rows:
             session.execute(insert(Iki.__table__), iki_rows)
-        _notify_rhk_saved([rid for rid, _ in new_rhk])
+        # No rhk_saved signal here: the drafted RHK intervene the source SKP's own RHK (valid by
+        # construction), and a per-RHK re-check of hundreds of rows would defeat the bulk path.
         touched = [targets[p] for p in report.drafted if p in existing]
         if touched:
             session.execute(

@@ -487,38 +487,49 @@ def export_skp(skp: Skp, instansi: str = "") -> bytes:
 
 
 def export_skp_list(rows, *, opd_nama: str, tahun: int) -> bytes:
-    """Return the OPD SKP monitoring list (board rows) as a workbook."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "SKP OPD"
-    ws.cell(row=1, column=1, value=safe_cell(f"Monitoring pengisian SKP {tahun} — {opd_nama}"))
-    ws.cell(row=1, column=1).font = Font(bold=True, size=13)
-    _header(
-        ws,
-        3,
-        [
-            "NO",
-            "NIP",
-            "NAMA",
-            "JABATAN",
-            "UNIT KERJA",
-            "STATUS SKP",
-            "PEJABAT PENILAI",
-            "TERAKHIR DIUBAH (UTC)",
-        ],
-    )
-    for n, row in enumerate(rows, start=1):
-        r = n + 3
-        _put(ws, r, 1, n)
-        _put(ws, r, 2, row.nip or "", text=True)
-        _put(ws, r, 3, row.nama)
-        _put(ws, r, 4, row.jabatan)
-        _put(ws, r, 5, row.unit)
-        _put(ws, r, 6, row.status_label)
-        _put(ws, r, 7, row.penilai)
-        _put(ws, r, 8, row.updated_at.strftime("%Y-%m-%d %H:%M") if row.updated_at else "")
-    _widths(ws, [6, 22, 36, 36, 36, 16, 36, 20])
+    """Return the OPD SKP monitoring list (board rows) as a workbook (streamed, write-only)."""
+    from openpyxl.cell import WriteOnlyCell
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("SKP OPD")
+    for n, w in enumerate([6, 22, 36, 36, 36, 16, 36, 20], start=1):
+        ws.column_dimensions[get_column_letter(n)].width = w
     ws.freeze_panes = "A4"
+    title = WriteOnlyCell(ws, value=safe_cell(f"Monitoring pengisian SKP {tahun} — {opd_nama}"))
+    title.font = Font(bold=True, size=13)
+    ws.append([title])
+    ws.append([])
+    header = []
+    for name in (
+        "NO",
+        "NIP",
+        "NAMA",
+        "JABATAN",
+        "UNIT KERJA",
+        "STATUS SKP",
+        "PEJABAT PENILAI",
+        "TERAKHIR DIUBAH (UTC)",
+    ):
+        cell = WriteOnlyCell(ws, value=name)
+        cell.font = _BOLD
+        cell.fill = _HEADER_FILL
+        header.append(cell)
+    ws.append(header)
+    for n, row in enumerate(rows, start=1):
+        nip = WriteOnlyCell(ws, value=row.nip or "")
+        nip.number_format = "@"
+        ws.append(
+            [
+                n,
+                nip,
+                safe_cell(row.nama),
+                safe_cell(row.jabatan),
+                safe_cell(row.unit),
+                row.status_label,
+                safe_cell(row.penilai),
+                row.updated_at.strftime("%Y-%m-%d %H:%M") if row.updated_at else "",
+            ]
+        )
     return _to_bytes(wb)
 
 

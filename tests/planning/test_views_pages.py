@@ -444,3 +444,18 @@ def test_periode_page_is_admin_only_and_validates_the_year(session, world, clien
     )
     session.expire_all()
     assert not world.periode.is_open
+
+
+def test_monitoring_board_create_button_makes_a_draft_for_the_employee(
+    session, world, client, login
+):
+    login(world.users["operator"])
+    html = client.get(f"/skp/monitoring?opd={world.opd.id}&tahun=2025").get_data(as_text=True)
+    action = f'action="/skp/pegawai/{world.staf2.id}/buat"'
+    assert action in html
+    resp = client.post(f"/skp/pegawai/{world.staf2.id}/buat", data={"tahun": "2025"})
+    assert resp.status_code == 302
+    skp = session.scalar(select(Skp).where(Skp.pegawai_id == world.staf2.id))
+    assert skp.status == "draft" and f"/skp/{skp.id}" in client.get(
+        f"/skp/monitoring?opd={world.opd.id}&tahun=2025"
+    ).get_data(as_text=True)
