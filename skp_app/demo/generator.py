@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import JSON, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from skp_app.auth.models import RoleAssignment, User
@@ -189,23 +189,48 @@ def reset_database() -> None:
 
 
 def bulk_insert(ctx_or_session, model, rows: Iterable[dict], *, count: str | None = None) -> int:
-    """Insert ``rows`` (dicts with the same keys, ids included) in chunks; return the number."""
+    """Insert ``rows`` (dicts with the same keys, ids included) in chunks; return the number.
+
+    Rows go through ``session.execute(insert(table), batch)`` (one executemany per chunk). On
+    PostgreSQL, chunks whose rows give every column of the table are sent with ``COPY`` instead,
+    which is several times faster for the hundreds of thousands of IKI and perilaku rows.
+    """
     session = ctx_or_session.session if isinstance(ctx_or_session, DemoContext) else ctx_or_session
     table = model.__table__
+    copy = session.get_bind().dialect.name == "postgresql"
     batch: list[dict] = []
     n = 0
     for row in rows:
         batch.append(row)
         if len(batch) >= _CHUNK:
-            session.execute(insert(table), batch)
-            n += len(batch)
+            n += _write(session, table, batch, copy)
             batch = []
     if batch:
-        session.execute(insert(table), batch)
-        n += len(batch)
+        n += _write(session, table, batch, copy)
     if isinstance(ctx_or_session, DemoContext):
         ctx_or_session.count(count or table.name, n)
     return n
+
+
+def _write(session: Session, table, batch: list[dict], copy: bool) -> int:
+    columns = [c.name for c in table.columns]
+    if copy and set(batch[0]) == set(columns):
+        from psycopg.types.json import Json
+
+        json_cols = {c.name for c in table.columns if c.type._type_affinity is JSON}
+        raw = session.connection().connection.driver_connection
+        names = ", ".join(f'"{c}"' for c in columns)
+        with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as out:
+            for row in batch:
+                out.write_row(
+                    tuple(
+                        Json(row[c]) if c in json_cols and row[c] is not None else row[c]
+                        for c in columns
+                    )
+                )
+        return len(batch)
+    session.execute(insert(table), batch)
+    return len(batch)
 
 
 def existing_data(session: Session) -> dict[str, int]:

@@ -733,12 +733,11 @@ _DOC_UNITS = {
     "Modul",
     "Materi",
 }
-_SPACES = re.compile(r"\s+")
 _NORM = re.compile(r"[\W_]+")
 
 
 def _clean(text: str) -> str:
-    return _SPACES.sub(" ", text).strip().replace(" ,", ",")
+    return " ".join(text.split()).replace(" ,", ",")
 
 
 def norm(text: str) -> str:
@@ -761,7 +760,8 @@ _REPEAT = re.compile(r"\b(\w+) \1\b", re.IGNORECASE)
 def _fmt(template: str, ctx: dict[str, str]) -> str:
     """Fill a template ("kajian perencanaan pembangunan {topic}" with a topic that starts with
     "pembangunan" does not say "pembangunan pembangunan")."""
-    return _REPEAT.sub(r"\1", _clean(template.format(**ctx)))
+    text = _clean(template.format(**ctx))
+    return _REPEAT.sub(r"\1", text) if "{topic}" in template else text
 
 
 _SERVICE_UNITS = {
