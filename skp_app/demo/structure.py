@@ -188,7 +188,7 @@ class Profile:
     edu: tuple[tuple[str, float], ...] = (("S1", 1.0),)
     field: str | None = None  # None: the OPD's field
     female: float = 0.45
-    pppk: float = 0.08
+    pppk: float = 0.12
     kelas: int = 6
     low_edu: str = "D3"  # diploma of the keterampilan jenjang (SMA for Pol PP and Damkar)
     regional: bool = False  # the work is split by wilayah (desa/kecamatan)
@@ -212,7 +212,7 @@ PROFILES: dict[str, Profile] = {p.key: p for p in (
             O("Tersedianya administrasi perjalanan dinas {unit}", "dokumen perjalanan dinas",
               "diselesaikan", "Dokumen", 40, 150),
         ),
-        edu=(("SMA", 0.6), ("D3", 0.25), ("S1", 0.15)), pppk=0.12, kelas=5,
+        edu=(("SMA", 0.6), ("D3", 0.25), ("S1", 0.15)), pppk=0.22, kelas=5,
     ),
     Profile(
         "ops", "Penata Layanan Operasional", "pelaksana",
@@ -226,7 +226,7 @@ PROFILES: dict[str, Profile] = {p.key: p for p in (
             O("Terfasilitasinya pelaksanaan kegiatan {topic}", "kegiatan {topic}", "terfasilitasi",
               "Kegiatan", 8, 30),
         ),
-        edu=(("S1", 0.7), ("D3", 0.3)), pppk=0.1, kelas=7,
+        edu=(("S1", 0.7), ("D3", 0.3)), pppk=0.18, kelas=7,
     ),
     Profile(
         "data", "Pengolah Data dan Informasi", "pelaksana",
@@ -238,7 +238,7 @@ PROFILES: dict[str, Profile] = {p.key: p for p in (
             O("Terkelolanya basis data {topic}", "rekaman data {topic}", "tervalidasi", "Record",
               500, 3000),
         ),
-        edu=(("D3", 0.4), ("S1", 0.5), ("SMA", 0.1)), pppk=0.1,
+        edu=(("D3", 0.4), ("S1", 0.5), ("SMA", 0.1)), pppk=0.18,
     ),
     Profile(
         "telaah", "Penelaah Teknis Kebijakan", "pelaksana",
@@ -262,7 +262,7 @@ PROFILES: dict[str, Profile] = {p.key: p for p in (
             O("Tertibnya antrean dan pengaduan layanan {topic}", "pengaduan layanan {topic}",
               "ditindaklanjuti", "Pengaduan", 20, 120),
         ),
-        edu=(("SMA", 0.6), ("D3", 0.4)), pppk=0.15, kelas=5,
+        edu=(("SMA", 0.6), ("D3", 0.4)), pppk=0.25, kelas=5,
     ),
     Profile(
         "teknisi", "Teknisi Sarana dan Prasarana", "pelaksana",
@@ -274,7 +274,7 @@ PROFILES: dict[str, Profile] = {p.key: p for p in (
             O("Terselenggaranya perbaikan ringan gedung kantor {opd}", "pekerjaan perbaikan ringan",
               "terselesaikan", "Pekerjaan", 6, 24),
         ),
-        edu=(("SMA", 0.5), ("D3", 0.5)), female=0.1, pppk=0.15,
+        edu=(("SMA", 0.5), ("D3", 0.5)), female=0.1, pppk=0.22,
     ),
     Profile(
         "bendahara", "Pengelola Layanan Operasional", "pelaksana",
@@ -699,7 +699,7 @@ PROFILES: dict[str, Profile] = {p.key: p for p in (
             O("Terlaksananya asesmen pembelajaran {tag}", "laporan hasil asesmen {tag}", "tersusun",
               "Laporan", 2, 4),
         ),
-        jenjang=(("PT", 0.45), ("MU", 0.3), ("MA", 0.25)), field="edu", female=0.7, pppk=0.24,
+        jenjang=(("PT", 0.45), ("MU", 0.3), ("MA", 0.25)), field="edu", female=0.7, pppk=0.19,
         kelas=8,
     ),
     Profile(
@@ -726,7 +726,7 @@ PROFILES: dict[str, Profile] = {p.key: p for p in (
               "audit kepatuhan keselamatan pasien", "terlaksana", "Kegiatan", 12, 24),
         ),
         jenjang=(("TR", 0.35), ("MH", 0.15), ("PT", 0.35), ("MU", 0.15)), field="nurse",
-        female=0.75, pppk=0.22, regional=True,
+        female=0.75, pppk=0.18, regional=True,
     ),
     Profile(
         "bidan", "Bidan", "fungsional",
@@ -741,7 +741,7 @@ PROFILES: dict[str, Profile] = {p.key: p for p in (
               "akseptor KB pasca persalinan", "terlayani", "Orang", 20, 120),
         ),
         jenjang=(("TR", 0.45), ("MH", 0.2), ("PT", 0.25), ("MU", 0.1)), field="midwife",
-        female=1.0, pppk=0.22, regional=True,
+        female=1.0, pppk=0.18, regional=True,
     ),
     Profile(
         "apoteker", "Apoteker", "fungsional",
