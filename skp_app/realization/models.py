@@ -48,6 +48,8 @@ class Realisasi(db.Model):
     __table_args__ = (
         UniqueConstraint("iki_id", "tahun", "bulan", name="uq_realisasi_iki_bulan"),
         Index("ix_realisasi_skp_bulan", "skp_id", "tahun", "bulan"),
+        # Covering index of the monthly recap's capaian aggregate (tpp_recap._capaian).
+        Index("ix_realisasi_recap", "tahun", "bulan", "iki_id", "status", "nilai"),
         CheckConstraint("bulan between 1 and 12", name="ck_realisasi_bulan"),
     )
 
@@ -121,6 +123,8 @@ class Aktivitas(db.Model):
     __tablename__ = "aktivitas"
     __table_args__ = (
         Index("ix_aktivitas_pegawai_tanggal", "pegawai_id", "tanggal"),
+        # Covering index of the monthly recap's points aggregate (tpp_recap._points).
+        Index("ix_aktivitas_recap", "pegawai_id", "tanggal", "status", "poin"),
         Index("ix_aktivitas_approver_status", "approver_pegawai_id", "status"),
     )
 
@@ -247,7 +251,13 @@ class Kehadiran(db.Model):
     """One attendance day imported from the fingerprint machine export."""
 
     __tablename__ = "kehadiran"
-    __table_args__ = (UniqueConstraint("pegawai_id", "tanggal", name="uq_kehadiran_hari"),)
+    __table_args__ = (
+        UniqueConstraint("pegawai_id", "tanggal", name="uq_kehadiran_hari"),
+        # Covering index of the monthly recap's attendance aggregate (tpp_recap._attendance).
+        Index(
+            "ix_kehadiran_recap", "tanggal", "pegawai_id", "keterangan", "jam_masuk", "jam_pulang"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     pegawai_id: Mapped[int] = mapped_column(ForeignKey("pegawai.id"), index=True)

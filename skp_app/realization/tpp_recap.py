@@ -31,7 +31,19 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Float, String, and_, case, cast, extract, func, insert, literal, select
+from sqlalchemy import (
+    Float,
+    Integer,
+    String,
+    Time,
+    and_,
+    case,
+    cast,
+    extract,
+    func,
+    literal,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from skp_app.audit.operations import record
@@ -376,9 +388,15 @@ def _scope_ids(opd_id: int | None):
 
 def _minutes_of_day(col, dialect: str):
     if dialect == "sqlite":
-        # "HH:MM:SS.ffffff": cheaper than strftime on every row.
-        return cast(func.substr(col, 1, 2), Float) * 60 + cast(func.substr(col, 4, 2), Float)
-    return extract("hour", col) * 60 + extract("minute", col)
+        # Stored as "HH:MM:SS.ffffff": substr is cheaper than strftime.
+        return cast(func.substr(col, 1, 2), Integer) * 60 + cast(func.substr(col, 4, 2), Integer)
+    return cast(extract("hour", col) * 60 + extract("minute", col), Integer)
+
+
+def _month_of(col, dialect: str):
+    if dialect == "sqlite":
+        return cast(func.substr(col, 6, 2), Integer)  # stored as "YYYY-MM-DD"
+    return cast(extract("month", col), Integer)
 
 
 def _string_list(expr, dialect: str):
@@ -390,11 +408,7 @@ def _string_list(expr, dialect: str):
 def _parse_list(text: str | None) -> list[int | None]:
     if not text:
         return []
-    out: list[int | None] = []
-    for item in str(text).split(","):
-        value = int(float(item))
-        out.append(None if value < 0 else value)
-    return out
+    return [None if item == "-1" else int(item) for item in str(text).split(",")]
 
 
 def _points(session: Session, cal: MonthCalendar, opd_id: int | None) -> dict[int, Decimal]:
@@ -423,28 +437,41 @@ class AttendanceAgg:
 def _attendance(
     session: Session, cal: MonthCalendar, settings: InstansiSettings, opd_id: int | None
 ) -> dict[int, AttendanceAgg]:
+    """Per employee: days with a record (not alpa), alpa rows, and the TL/PSW minutes.
+
+    Only occurrences are listed (``-1`` = no clock-in/out record); the minutes are computed in
+    SQL only for the rows that are late or leave early, so most rows cost a comparison.
+    """
     if not cal.elapsed_days:
         return {}
     dialect = session.get_bind().dialect.name
     start = settings.jam_masuk.hour * 60 + settings.jam_masuk.minute
     end = settings.jam_pulang.hour * 60 + settings.jam_pulang.minute
-    friday_end = settings.friday_end.hour * 60 + settings.friday_end.minute
-    masuk = _minutes_of_day(Kehadiran.jam_masuk, dialect)
-    pulang = _minutes_of_day(Kehadiran.jam_pulang, dialect)
+    friday = settings.friday_end
+    friday_end = friday.hour * 60 + friday.minute
     hadir = Kehadiran.keterangan == "hadir"
-    end_of_day = (
-        case((Kehadiran.tanggal.in_(cal.fridays), friday_end), else_=end)
-        if cal.fridays and friday_end != end
-        else literal(end)
-    )
+    if cal.fridays and friday != settings.jam_pulang:
+        is_friday = Kehadiran.tanggal.in_(cal.fridays)
+        end_time = case(
+            (is_friday, literal(friday, Time)), else_=literal(settings.jam_pulang, Time)
+        )
+        end_minutes = case((is_friday, friday_end), else_=end)
+    else:
+        end_time, end_minutes = literal(settings.jam_pulang, Time), literal(end)
     late = case(
         (and_(hadir, Kehadiran.jam_masuk.is_(None)), -1),
-        (and_(hadir, masuk > start), masuk - start),
+        (
+            and_(hadir, Kehadiran.jam_masuk > literal(settings.jam_masuk, Time)),
+            _minutes_of_day(Kehadiran.jam_masuk, dialect) - start,
+        ),
         else_=None,
     )
     early = case(
         (and_(hadir, Kehadiran.jam_pulang.is_(None)), -1),
-        (and_(hadir, pulang < end_of_day), end_of_day - pulang),
+        (
+            and_(hadir, Kehadiran.jam_pulang < end_time),
+            end_minutes - _minutes_of_day(Kehadiran.jam_pulang, dialect),
+        ),
         else_=None,
     )
     stmt = (
@@ -455,7 +482,11 @@ def _attendance(
             _string_list(late, dialect),
             _string_list(early, dialect),
         )
-        .where(Kehadiran.tanggal.in_(cal.elapsed_days))
+        .where(
+            Kehadiran.tanggal >= cal.first,
+            Kehadiran.tanggal <= cal.cutoff,
+            Kehadiran.tanggal.in_(cal.elapsed_days),
+        )
         .group_by(Kehadiran.pegawai_id)
     )
     if opd_id is not None:
@@ -488,32 +519,30 @@ def _capaian(session: Session, tahun: int, bulan: int, opd_id: int | None) -> di
             Realisasi.status.in_(COUNTED_REALISASI),
             Realisasi.nilai.is_not(None),
         )
-        .group_by(Realisasi.iki_id)
+        # "+ 0": group by an expression so SQLite reads the covering (tahun, bulan, …) range
+        # instead of walking the whole (iki_id, tahun, bulan) unique index in iki order.
+        .group_by(Realisasi.iki_id + 0)
         .subquery()
     )
     is_pct = Iki.satuan.contains("%", autoescape=True) | func.lower(Iki.satuan).like("persen%")
-    start_m = extract("month", Skp.tanggal_mulai)
-    end_m = extract("month", Skp.tanggal_selesai)
+    dialect = session.get_bind().dialect.name
+    start_m = _month_of(Skp.tanggal_mulai, dialect)
+    end_m = _month_of(Skp.tanggal_selesai, dialect)
     elapsed = case((end_m < bulan, end_m), else_=bulan) - start_m + 1
     factor = case((is_pct, 1.0), else_=cast(elapsed, Float) / cast(end_m - start_m + 1, Float))
-    realised = case((is_pct, cast(sums.c.total, Float) / sums.c.n), else_=cast(sums.c.total, Float))
-    low = cast(Iki.target, Float) * factor
-    high = cast(Iki.target_max, Float) * factor
-    ref = case(
-        (and_(Iki.target_max.is_not(None), realised > high), high),
-        (realised < low, low),
-        (Iki.target_max.is_not(None), None),  # inside the range: 100%
-        else_=low,
-    )
-    ratio = realised * 100.0 / case((ref == 0, None), else_=ref)
-    in_range = and_(Iki.target_max.is_not(None), realised >= low, realised <= high)
-    capaian = case(
-        (in_range, 100.0),
-        (Iki.lower_is_better.is_(True), 200.0 - ratio),
-        else_=ratio,
-    )
-    per_iki = (
-        select(Skp.pegawai_id.label("pegawai_id"), Rhk.id.label("rhk_id"), capaian.label("c"))
+    # One row per IKI with its realised value and the (pro-rated) target bounds. MATERIALIZED
+    # keeps SQLite from inlining these expressions into every branch of the CASE below.
+    base = (
+        select(
+            Skp.pegawai_id.label("pegawai_id"),
+            Rhk.id.label("rhk_id"),
+            Iki.lower_is_better.label("lower"),
+            case(
+                (is_pct, cast(sums.c.total, Float) / sums.c.n), else_=cast(sums.c.total, Float)
+            ).label("r"),
+            (cast(Iki.target, Float) * factor).label("lo"),
+            (cast(Iki.target_max, Float) * factor).label("hi"),
+        )
         .select_from(sums)
         .join(Iki, Iki.id == sums.c.iki_id)
         .join(Rhk, Rhk.id == Iki.rhk_id)
@@ -529,8 +558,22 @@ def _capaian(session: Session, tahun: int, bulan: int, opd_id: int | None) -> di
         )
     )
     if opd_id is not None:
-        per_iki = per_iki.where(Skp.opd_id == opd_id)
-    per_iki = per_iki.subquery()
+        base = base.where(Skp.opd_id == opd_id)
+    base = base.cte("capaian_iki").prefix_with("MATERIALIZED")
+    r, lo, hi = base.c.r, base.c.lo, base.c.hi
+    ref = case(
+        (and_(hi.is_not(None), r > hi), hi),
+        (r < lo, lo),
+        (hi.is_not(None), None),  # inside the range: 100%
+        else_=lo,
+    )
+    ratio = r * 100.0 / case((ref == 0, None), else_=ref)
+    capaian = case(
+        (and_(hi.is_not(None), r >= lo, r <= hi), 100.0),
+        (base.c.lower.is_(True), 200.0 - ratio),
+        else_=ratio,
+    )
+    per_iki = select(base.c.pegawai_id, base.c.rhk_id, capaian.label("c")).subquery()
     per_rhk = (
         select(per_iki.c.pegawai_id, func.avg(per_iki.c.c).label("c"))
         .where(per_iki.c.c.is_not(None))
@@ -678,36 +721,12 @@ def run_recap(
             result = None
             notes.append(str(exc))
         lineage: dict = {
-            "sumber": {
-                "poin": (
-                    f"Jumlah poin aktivitas berstatus disetujui {cal.first:%d-%m-%Y} s.d. "
-                    f"{cal.last:%d-%m-%Y}"
-                ),
-                "target_poin": (
-                    f"Instansi.settings monthly_points_target = {settings.monthly_points_target}"
-                    + (
-                        ""
-                        if target == full_target
-                        else f", disesuaikan {n_working}/{len(cal.working_days)} hari kerja"
-                    )
-                ),
-                "kehadiran": (
-                    f"{n_working} hari kerja (Senin–Jumat, tanpa hari libur) s.d. "
-                    f"{cal.cutoff:%d-%m-%Y}; {att.present_days} hari dengan rekam kehadiran, "
-                    f"{att.alpa_rows} ditandai alpa; jam kerja "
-                    f"{settings.jam_masuk:%H:%M}–{settings.jam_pulang:%H:%M}"
-                    + (
-                        f" (Jumat s.d. {settings.friday_end:%H:%M})"
-                        if settings.jam_pulang_jumat
-                        else ""
-                    )
-                ),
-                "pagu": (
-                    f"Kebijakan versi {policy_row.version}: kelas jabatan {kelas} = "
-                    f"Rp {_dec_text(pagu)}"
-                    if kelas is not None
-                    else "Tanpa kelas jabatan"
-                ),
+            "kelas_jabatan": kelas,
+            "kehadiran": {
+                "hari_kerja": n_working,
+                "hari_rekam": att.present_days,
+                "alpa": att.alpa_rows,
+                "tanpa_rekam": max(n_working - att.present_days - att.alpa_rows, 0),
             },
             "catatan": notes,
         }
@@ -773,7 +792,8 @@ def run_recap(
     for row in rows:
         row["recap_id"] = recap.id
     if rows:
-        session.execute(insert(TppRecapLine), rows)
+        # Core executemany: one statement, no per-row ORM bookkeeping.
+        session.execute(TppRecapLine.__table__.insert(), rows)
     t_insert = _time.perf_counter() - t1
     recap.summary = {
         "policy_version": policy_row.version,
@@ -796,6 +816,34 @@ def run_recap(
             "hari_kerja_berjalan": n_working,
             "sampai": cal.cutoff.isoformat(),
             "lengkap": cal.is_complete,
+        },
+        "sumber": {
+            "poin": (
+                "Jumlah poin aktivitas berstatus disetujui atasan langsung, tanggal "
+                f"{cal.first:%d-%m-%Y} s.d. {cal.last:%d-%m-%Y}."
+            ),
+            "target_poin": (
+                f"Instansi.settings monthly_points_target = {settings.monthly_points_target}"
+                + (
+                    ""
+                    if target == full_target
+                    else f", disesuaikan {n_working}/{len(cal.working_days)} hari kerja berjalan"
+                )
+                + "."
+            ),
+            "kehadiran": (
+                f"Impor mesin presensi: {n_working} hari kerja (Senin–Jumat, tanpa hari libur) "
+                f"s.d. {cal.cutoff:%d-%m-%Y}; jam kerja {settings.jam_masuk:%H:%M}–"
+                f"{settings.jam_pulang:%H:%M}"
+                + (
+                    f" (Jumat s.d. {settings.friday_end:%H:%M})"
+                    if settings.jam_pulang_jumat
+                    else ""
+                )
+                + "; hari kerja tanpa rekam atau bertanda alpa dihitung tidak hadir tanpa "
+                "keterangan."
+            ),
+            "pagu": f"Pagu per kelas jabatan dari kebijakan TPP versi {policy_row.version}.",
         },
         "jumlah": {k: _dec_text(v) for k, v in totals.items()},
         "pegawai": len(rows),

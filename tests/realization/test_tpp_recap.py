@@ -134,7 +134,13 @@ def test_recap_line_equals_compute_tpp_on_the_aggregated_inputs(session, kominfo
     assert sorted(line.lineage["inputs"]["lateness_minutes"]) == [15, 80]
     assert line.lineage["inputs"]["absent_days"] == 2
     assert line.lineage["steps"] == expected.lineage["steps"]
-    assert "22 hari kerja" in line.lineage["sumber"]["kehadiran"]
+    assert line.lineage["kehadiran"] == {
+        "hari_kerja": 22,
+        "hari_rekam": 20,
+        "alpa": 1,
+        "tanpa_rekam": 1,
+    }
+    assert "22 hari kerja" in recap.summary["sumber"]["kehadiran"]
     dewi = _line(session, recap, k.dewi)
     assert dewi.potongan == 0 and dewi.produktivitas == Decimal(2_700_000)  # 7000 pts capped
     assert recap.summary["policy_version"] == 1
