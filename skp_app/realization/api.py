@@ -11,6 +11,7 @@ from flask import abort, current_app, url_for
 from flask.views import MethodView
 from flask_login import current_user, login_required
 from flask_smorest import Blueprint
+from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
 from skp_app.apidocs import api_error
@@ -169,6 +170,15 @@ class BulkResultSchema(Schema):
 
 class DecisionResult(Schema):
     changed = fields.Bool()
+
+
+class EvidenceFiles(Schema):
+    berkas = Upload(metadata={"description": "Foto JPEG/PNG/WebP atau PDF"})
+
+
+class EvidenceForm(Schema):
+    tautan = fields.Str(load_default="", metadata={"description": "Tautan http/https"})
+    nama = fields.Str(load_default="")
 
 
 class CapaianQuery(Schema):
@@ -360,6 +370,38 @@ def reopen_realization(data, realisasi_id: int):
     return {"changed": changed}
 
 
+def _attach(target, files, form):
+    upload = files.get("berkas")
+    if upload is not None and upload.filename:
+        return ops.attach_evidence(
+            db.session,
+            target,
+            stream=upload.stream,
+            filename=upload.filename,
+            nama=form["nama"],
+            limits=_limits(),
+            actor=current_user,
+        )
+    return ops.attach_evidence(
+        db.session, target, url=form["tautan"], nama=form["nama"], actor=current_user
+    )
+
+
+@blp.route("/realisasi/<int:realisasi_id>/bukti", methods=["POST"])
+@login_required
+@blp.arguments(EvidenceFiles, location="files")
+@blp.arguments(EvidenceForm, location="form")
+@blp.response(201, BuktiSchema)
+def add_realization_evidence(files, form, realisasi_id: int):
+    """Lampirkan bukti dukung (berkas multipart ``berkas`` atau ``tautan``) pada realisasi."""
+    realisasi = db.get_or_404(Realisasi, realisasi_id)
+    skp = db.get_or_404(Skp, realisasi.skp_id)
+    require(perm.can_record_realization(current_user, skp))
+    bukti = _attach(realisasi, files, form)
+    db.session.commit()
+    return bukti
+
+
 # --- activities ------------------------------------------------------------------------------
 
 
@@ -392,6 +434,20 @@ class AktivitasCollection(MethodView):
         )
         db.session.commit()
         return aktivitas
+
+
+@blp.route("/aktivitas/<int:aktivitas_id>/bukti", methods=["POST"])
+@login_required
+@blp.arguments(EvidenceFiles, location="files")
+@blp.arguments(EvidenceForm, location="form")
+@blp.response(201, BuktiSchema)
+def add_activity_evidence(files, form, aktivitas_id: int):
+    """Lampirkan foto (multipart ``berkas``) atau ``tautan`` pada kegiatan saya."""
+    aktivitas = db.get_or_404(Aktivitas, aktivitas_id)
+    require(perm.can_record_activity(current_user, aktivitas.pegawai))
+    bukti = _attach(aktivitas, files, form)
+    db.session.commit()
+    return bukti
 
 
 @blp.route("/aktivitas/persetujuan")

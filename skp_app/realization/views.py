@@ -171,7 +171,7 @@ def _fail(exc: ops.RealizationError):
 
 def _back(default: str):
     target = request.form.get("next") or ""
-    if target.startswith("/") and not target.startswith("//"):
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return redirect(target)
     return redirect(default)
 
@@ -750,3 +750,6 @@ def sasaran_capaian(sasaran_id: int):
         bulan=bulan,
         semua=semua,
     )
+
+
+from skp_app.realization import evaluation_views  # noqa: E402,F401

@@ -67,7 +67,8 @@ def test_monthly_realization_page_lists_rhk_iki_and_the_input_form(rworld, clien
     assert "Jumlah dokumen pengembangan yang tersusun" in html
     assert 'name="nilai"' in html and 'name="berkas"' in html and 'name="tautan"' in html
     assert "Simpan &amp; ajukan" in html
-    assert "Realisasi bulanan" in client.get("/").get_data(as_text=True)  # in the navigation
+    home = client.get("/", follow_redirects=True).get_data(as_text=True)
+    assert "Realisasi bulanan" in home and "Persetujuan aktivitas" in home  # navigation
 
 
 def test_saving_a_realization_through_the_page(rworld, session, client, login):
@@ -524,3 +525,32 @@ def test_activity_refused_after_its_photo_was_stored_leaves_no_file(
     assert "harus diawali http:// atau https://" in resp.get_data(as_text=True)
     assert session.scalar(select(func.count()).select_from(Aktivitas)) == 0
     assert {p for p in upload_dir.rglob("*") if p.is_file()} == before
+
+
+def test_api_evidence_upload_is_checked_like_the_pages(rworld, session, client):
+    staf = _bearer(session, rworld.users["staf"])
+    a = _committed(session, rworld)
+    ok = client.post(
+        f"/api/v1/aktivitas/{a.id}/bukti",
+        data={"berkas": (io.BytesIO(jpeg_bytes(taken=f"{TODAY:%Y:%m:%d} 08:10:00")), "a.jpg")},
+        content_type="multipart/form-data",
+        headers=staf,
+    )
+    assert ok.status_code == 201 and ok.json["kind"] == "image" and ok.json["flags"] == []
+    assert ok.json["url"] == f"/bukti/{ok.json['id']}"
+    svg = client.post(
+        f"/api/v1/aktivitas/{a.id}/bukti",
+        data={"berkas": (io.BytesIO(b"<svg><script>x()</script></svg>"), "b.jpg")},
+        content_type="multipart/form-data",
+        headers=staf,
+    )
+    assert svg.status_code == 422 and "SVG" in svg.json["fields"]["berkas"][0]
+    link = client.post(
+        f"/api/v1/aktivitas/{a.id}/bukti", data={"tautan": "javascript:x"}, headers=staf
+    )
+    assert link.status_code == 422 and "tautan" in link.json["fields"]
+    kasi = _bearer(session, rworld.users["kasi"])
+    denied = client.post(
+        f"/api/v1/aktivitas/{a.id}/bukti", data={"tautan": "https://x.id/a"}, headers=kasi
+    )
+    assert denied.status_code == 403
