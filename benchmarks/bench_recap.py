@@ -108,23 +108,45 @@ def build(n_pegawai: int, n_opd: int, realisasi_months: int, seed: int = 7) -> d
     counts: dict[str, int] = {}
     _bulk(
         Instansi,
-        [{"id": 1, "nama": "Pemerintah Kabupaten Sukamaju", "jenis": "kabupaten",
-          "settings": {"hari_libur": [d.isoformat() for d in HOLIDAYS]}}],
+        [
+            {
+                "id": 1,
+                "nama": "Pemerintah Kabupaten Sukamaju",
+                "jenis": "kabupaten",
+                "settings": {"hari_libur": [d.isoformat() for d in HOLIDAYS]},
+            }
+        ],
     )
     units, jabatan = [], []
-    per_opd = n_pegawai // n_opd
     unit_id = jab_id = 0
     staff_jabatan: dict[int, list[tuple[int, int]]] = {}  # opd → [(jabatan id, unit id)]
     heads: dict[int, tuple[int, int]] = {}
     for o in range(n_opd):
         unit_id += 1
         opd = unit_id
-        units.append({"id": opd, "instansi_id": 1, "opd_id": opd, "nama": f"Dinas {o + 1:02d}",
-                      "jenis": "opd", "is_opd": True, "created_at": now})
+        units.append(
+            {
+                "id": opd,
+                "instansi_id": 1,
+                "opd_id": opd,
+                "nama": f"Dinas {o + 1:02d}",
+                "jenis": "opd",
+                "is_opd": True,
+                "created_at": now,
+            }
+        )
         jab_id += 1
-        jabatan.append({"id": jab_id, "nama": f"Kepala Dinas {o + 1:02d}", "jenis": "jpt_pratama",
-                        "eselon_id": "22", "kelas_jabatan": 14, "unit_id": opd,
-                        "is_kepala_unit": True})
+        jabatan.append(
+            {
+                "id": jab_id,
+                "nama": f"Kepala Dinas {o + 1:02d}",
+                "jenis": "jpt_pratama",
+                "eselon_id": "22",
+                "kelas_jabatan": 14,
+                "unit_id": opd,
+                "is_kepala_unit": True,
+            }
+        )
         heads[opd] = (jab_id, opd)
         staff_jabatan[opd] = []
         for b in range(5):
@@ -136,21 +158,48 @@ def build(n_pegawai: int, n_opd: int, realisasi_months: int, seed: int = 7) -> d
                 ("Analis Kebijakan", "pelaksana", 7, False),
                 ("Pengadministrasi Umum", "pelaksana", 6, False),
             ]
-            units.append({"id": unit_id, "instansi_id": 1, "parent_id": opd, "opd_id": opd,
-                          "nama": f"Bidang {b + 1} Dinas {o + 1:02d}", "jenis": "bidang",
-                          "created_at": now})
+            units.append(
+                {
+                    "id": unit_id,
+                    "instansi_id": 1,
+                    "parent_id": opd,
+                    "opd_id": opd,
+                    "nama": f"Bidang {b + 1} Dinas {o + 1:02d}",
+                    "jenis": "bidang",
+                    "created_at": now,
+                }
+            )
             for nama, jenis, kelas, head in jabatan_rows:
                 jab_id += 1
-                jabatan.append({"id": jab_id, "nama": nama, "jenis": jenis, "kelas_jabatan": kelas,
-                                "unit_id": unit_id, "atasan_id": heads[opd][0],
-                                "is_kepala_unit": head,
-                                "jenjang": "PT" if jenis == "fungsional" else None})
+                jabatan.append(
+                    {
+                        "id": jab_id,
+                        "nama": nama,
+                        "jenis": jenis,
+                        "kelas_jabatan": kelas,
+                        "unit_id": unit_id,
+                        "atasan_id": heads[opd][0],
+                        "is_kepala_unit": head,
+                        "jenjang": "PT" if jenis == "fungsional" else None,
+                    }
+                )
                 staff_jabatan[opd].append((jab_id, unit_id))
     counts["unit"] = _bulk(UnitOrganisasi, units)
     counts["jabatan"] = _bulk(Jabatan, jabatan)
-    _bulk(Periode, [{"id": 1, "tahun": TAHUN, "nama": "Periode 2026",
-                     "tanggal_mulai": date(TAHUN, 1, 1), "tanggal_selesai": date(TAHUN, 12, 31),
-                     "periodik": "triwulan", "created_at": now}])
+    _bulk(
+        Periode,
+        [
+            {
+                "id": 1,
+                "tahun": TAHUN,
+                "nama": "Periode 2026",
+                "tanggal_mulai": date(TAHUN, 1, 1),
+                "tanggal_selesai": date(TAHUN, 12, 31),
+                "periodik": "triwulan",
+                "created_at": now,
+            }
+        ],
+    )
 
     def pegawai_rows():
         for i in range(n_pegawai):
@@ -180,18 +229,35 @@ def build(n_pegawai: int, n_opd: int, realisasi_months: int, seed: int = 7) -> d
     counts["skp"] = _bulk(
         Skp,
         (
-            {"id": pid, "periode_id": 1, "pegawai_id": pid, "unit_id": None, "opd_id": opd_of[pid],
-             "status": "disetujui", "tanggal_mulai": date(TAHUN, 1, 2),
-             "tanggal_selesai": date(TAHUN, 12, 31), "approved_at": now, "is_current": True,
-             "created_at": now, "updated_at": now}
+            {
+                "id": pid,
+                "periode_id": 1,
+                "pegawai_id": pid,
+                "unit_id": None,
+                "opd_id": opd_of[pid],
+                "status": "disetujui",
+                "tanggal_mulai": date(TAHUN, 1, 2),
+                "tanggal_selesai": date(TAHUN, 12, 31),
+                "approved_at": now,
+                "is_current": True,
+                "created_at": now,
+                "updated_at": now,
+            }
             for pid in range(1, n_pegawai + 1)
         ),
     )
     counts["rhk"] = _bulk(
         Rhk,
         (
-            {"id": (pid - 1) * 3 + r + 1, "skp_id": pid, "jenis": "utama", "urutan": r,
-             "teks": f"Tersusunnya dokumen layanan {r + 1}", "created_at": now, "updated_at": now}
+            {
+                "id": (pid - 1) * 3 + r + 1,
+                "skp_id": pid,
+                "jenis": "utama",
+                "urutan": r,
+                "teks": f"Tersusunnya dokumen layanan {r + 1}",
+                "created_at": now,
+                "updated_at": now,
+            }
             for pid in range(1, n_pegawai + 1)
             for r in range(3)
         ),
@@ -199,12 +265,25 @@ def build(n_pegawai: int, n_opd: int, realisasi_months: int, seed: int = 7) -> d
 
     def iki_rows():
         for rhk_id in range(1, n_pegawai * 3 + 1):
-            yield {"id": rhk_id * 2 - 1, "rhk_id": rhk_id, "aspek": "kuantitas",
-                   "teks": "Jumlah dokumen", "target": Decimal(12), "satuan": "Dokumen"}
+            yield {
+                "id": rhk_id * 2 - 1,
+                "rhk_id": rhk_id,
+                "aspek": "kuantitas",
+                "teks": "Jumlah dokumen",
+                "target": Decimal(12),
+                "satuan": "Dokumen",
+            }
             ranged = rhk_id % 5 == 0
-            yield {"id": rhk_id * 2, "rhk_id": rhk_id, "aspek": "kualitas", "urutan": 1,
-                   "teks": "Persentase dokumen tanpa revisi", "target": Decimal(90),
-                   "target_max": Decimal(100) if ranged else None, "satuan": "%"}
+            yield {
+                "id": rhk_id * 2,
+                "rhk_id": rhk_id,
+                "aspek": "kualitas",
+                "urutan": 1,
+                "teks": "Persentase dokumen tanpa revisi",
+                "target": Decimal(90),
+                "target_max": Decimal(100) if ranged else None,
+                "satuan": "%",
+            }
 
     counts["iki"] = _bulk(Iki, iki_rows())
 
@@ -217,10 +296,18 @@ def build(n_pegawai: int, n_opd: int, realisasi_months: int, seed: int = 7) -> d
             for bulan in range(1, realisasi_months + 1):
                 rid += 1
                 value = rng.choice((85, 90, 95, 100)) if percent else rng.choice((0, 1, 1, 1, 2))
-                yield {"id": rid, "iki_id": iki_id, "skp_id": skp_id, "tahun": TAHUN,
-                       "bulan": bulan, "nilai": Decimal(value), "catatan": "",
-                       "status": "terverifikasi" if rid % 10 else "diajukan",
-                       "created_at": now, "updated_at": now}
+                yield {
+                    "id": rid,
+                    "iki_id": iki_id,
+                    "skp_id": skp_id,
+                    "tahun": TAHUN,
+                    "bulan": bulan,
+                    "nilai": Decimal(value),
+                    "catatan": "",
+                    "status": "terverifikasi" if rid % 10 else "diajukan",
+                    "created_at": now,
+                    "updated_at": now,
+                }
 
     counts["realisasi"] = _bulk(Realisasi, realisasi_rows())
     working = _working_days()
@@ -234,14 +321,24 @@ def build(n_pegawai: int, n_opd: int, realisasi_months: int, seed: int = 7) -> d
                     menit = rng.choice((120, 150, 180, 210, 240))
                     start = dtime(8 if slot == 0 else 13, 0)
                     roll = rng.random()
-                    yield {"id": aid, "pegawai_id": pid, "tanggal": day, "jam_mulai": start,
-                           "jam_selesai": dtime(start.hour + menit // 60, menit % 60),
-                           "menit": menit, "uraian": "Menyusun dokumen layanan",
-                           "rhk_id": (pid - 1) * 3 + 1 + slot, "volume": 1,
-                           "poin": Decimal(menit),
-                           "status": "disetujui" if roll < 0.9 else
-                           ("diajukan" if roll < 0.97 else "ditolak"),
-                           "flags": [], "created_at": now, "updated_at": now}
+                    yield {
+                        "id": aid,
+                        "pegawai_id": pid,
+                        "tanggal": day,
+                        "jam_mulai": start,
+                        "jam_selesai": dtime(start.hour + menit // 60, menit % 60),
+                        "menit": menit,
+                        "uraian": "Menyusun dokumen layanan",
+                        "rhk_id": (pid - 1) * 3 + 1 + slot,
+                        "volume": 1,
+                        "poin": Decimal(menit),
+                        "status": "disetujui"
+                        if roll < 0.9
+                        else ("diajukan" if roll < 0.97 else "ditolak"),
+                        "flags": [],
+                        "created_at": now,
+                        "updated_at": now,
+                    }
 
     counts["aktivitas"] = _bulk(Aktivitas, activity_rows())
 
@@ -257,22 +354,48 @@ def build(n_pegawai: int, n_opd: int, realisasi_months: int, seed: int = 7) -> d
                     yield {"id": kid, "pegawai_id": pid, "tanggal": day, "keterangan": "alpa"}
                     continue
                 if roll < 0.04:
-                    yield {"id": kid, "pegawai_id": pid, "tanggal": day,
-                           "keterangan": rng.choice(("izin", "sakit", "cuti", "dinas_luar"))}
+                    yield {
+                        "id": kid,
+                        "pegawai_id": pid,
+                        "tanggal": day,
+                        "keterangan": rng.choice(("izin", "sakit", "cuti", "dinas_luar")),
+                    }
                     continue
                 late = rng.random()
-                masuk = 7 * 60 + (rng.randint(-20, 0) if late < 0.8 else
-                                  rng.randint(1, 60) if late < 0.95 else rng.randint(61, 150))
-                pulang = 16 * 60 + (rng.randint(0, 30) if rng.random() < 0.9 else
-                                    -rng.randint(1, 120))
-                yield {"id": kid, "pegawai_id": pid, "tanggal": day,
-                       "jam_masuk": dtime(masuk // 60, masuk % 60) if roll > 0.045 else None,
-                       "jam_pulang": dtime(pulang // 60, pulang % 60), "keterangan": "hadir"}
+                masuk = 7 * 60 + (
+                    rng.randint(-20, 0)
+                    if late < 0.8
+                    else rng.randint(1, 60)
+                    if late < 0.95
+                    else rng.randint(61, 150)
+                )
+                pulang = 16 * 60 + (
+                    rng.randint(0, 30) if rng.random() < 0.9 else -rng.randint(1, 120)
+                )
+                yield {
+                    "id": kid,
+                    "pegawai_id": pid,
+                    "tanggal": day,
+                    "jam_masuk": dtime(masuk // 60, masuk % 60) if roll > 0.045 else None,
+                    "jam_pulang": dtime(pulang // 60, pulang % 60),
+                    "keterangan": "hadir",
+                }
 
     counts["kehadiran"] = _bulk(Kehadiran, attendance_rows())
-    _bulk(TppPolicyVersion, [{"id": 1, "instansi_id": 1, "version": 1,
-                              "policy": PRESET_DEFAULT.to_dict(), "pagu_per_kelas": PAGU,
-                              "berlaku_mulai": date(TAHUN, 1, 1), "created_at": now}])
+    _bulk(
+        TppPolicyVersion,
+        [
+            {
+                "id": 1,
+                "instansi_id": 1,
+                "version": 1,
+                "policy": PRESET_DEFAULT.to_dict(),
+                "pagu_per_kelas": PAGU,
+                "berlaku_mulai": date(TAHUN, 1, 1),
+                "created_at": now,
+            }
+        ],
+    )
     db.session.commit()
     return counts
 
@@ -286,8 +409,9 @@ def _analyze() -> None:
 
 
 def run(url: str, args) -> dict:
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-" + "x" * 40,
-                      "SKP_JOBS_EAGER": True})
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-" + "x" * 40, "SKP_JOBS_EAGER": True}
+    )
     with app.app_context():
         db.drop_all()
         db.create_all()
@@ -295,8 +419,10 @@ def run(url: str, args) -> dict:
         counts = build(args.pegawai, args.opd, args.realisasi_months)
         _analyze()
         build_s = time.perf_counter() - t0
-        print(f"  dataset built in {build_s:.1f} s: "
-              + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+        print(
+            f"  dataset built in {build_s:.1f} s: "
+            + ", ".join(f"{k} {v:,}" for k, v in counts.items())
+        )
         totals, sqls, pythons, inserts = [], [], [], []
         for _ in range(args.repeat):
             db.session.expire_all()
@@ -309,9 +435,11 @@ def run(url: str, args) -> dict:
             sqls.append(timing["sql"])
             pythons.append(timing["python"])
             inserts.append(timing["insert"])
-            print(f"  recap {recap.line_count:,} lines: total {total:.2f} s "
-                  f"(SQL {timing['sql']:.2f} s, Python {timing['python']:.2f} s, "
-                  f"insert {timing['insert']:.2f} s)")
+            print(
+                f"  recap {recap.line_count:,} lines: total {total:.2f} s "
+                f"(SQL {timing['sql']:.2f} s, Python {timing['python']:.2f} s, "
+                f"insert {timing['insert']:.2f} s)"
+            )
         lines = db.session.scalar(select(func.count()).select_from(TppRecap))
         assert lines == args.repeat
         db.session.remove()
@@ -343,8 +471,10 @@ def main() -> int:
             result = run(url, args)
             verdict = result["total"] < 10 and result["sql"] < 1
             ok = ok and verdict
-            print(f"  median: total {result['total']:.2f} s (target < 10), SQL "
-                  f"{result['sql']:.2f} s (target < 1) → {'OK' if verdict else 'MISSED'}")
+            print(
+                f"  median: total {result['total']:.2f} s (target < 10), SQL "
+                f"{result['sql']:.2f} s (target < 1) → {'OK' if verdict else 'MISSED'}"
+            )
     return 0 if ok else 1
 
 
