@@ -108,7 +108,10 @@ def flag_detail_text(flag: str, detail: dict | None) -> str:
         if "bulan" in info:
             tahun, bulan = (int(x) for x in info["bulan"].split("-"))
             return f"Foto diambil {_tgl(info.get('foto'))}, di luar bulan {BULAN[bulan]} {tahun}."
+        return "Tanggal pengambilan foto berbeda dari tanggal kegiatan."
     if flag == "far_from_office":
+        if not info:
+            return "Lokasi foto berada di luar radius kantor yang ditetapkan."
         return (
             f"Lokasi foto ± {format_number(info.get('jarak_m'), 0)} m dari "
             f"{info.get('kantor', 'kantor')} (radius {format_number(info.get('radius_m'), 0)} m)."
@@ -117,7 +120,7 @@ def flag_detail_text(flag: str, detail: dict | None) -> str:
         return "Foto yang sama sudah dipakai sebagai bukti isian lain pegawai ini."
     if flag == "no_exif":
         return "Foto tidak memuat waktu pengambilan (EXIF), misalnya tangkapan layar."
-    return flag
+    return FLAG_LABEL.get(flag, flag)
 
 
 @bp.context_processor
