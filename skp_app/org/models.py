@@ -17,6 +17,7 @@ UNIT_JENIS = {
     "pemda": "Pemerintah Daerah",
     "opd": "Perangkat Daerah",
     "sekretariat": "Sekretariat",
+    "asisten": "Asisten",
     "bagian": "Bagian",
     "bidang": "Bidang",
     "subbagian": "Sub Bagian",
