@@ -167,6 +167,13 @@ class ReviewSchema(BaseSchema):
     items = fields.List(fields.Nested(ReviewItemSchema))
 
 
+class ReviewListSchema(ReviewSchema):
+    """A review in a list: without its items (counted in ``item_counts``)."""
+
+    class Meta(BaseSchema.Meta):
+        exclude = ("items",)
+
+
 class ChecklistAnswer(BaseSchema):
     passed = _f(fields.Bool, required=True)
     note = _f(fields.Str, load_default="", validate=validate.Length(max=ops.MAX_NOTE))
@@ -360,7 +367,7 @@ class CascadeFindings(MethodView):
 class ReviewCollection(MethodView):
     @login_required
     @blp.arguments(ReviewQuery, location="query")
-    @blp.response(200, ReviewSchema(many=True))
+    @blp.response(200, ReviewListSchema(many=True))
     def get(self, args):
         """List the alignment reviews of the OPDs in the caller's scope (newest first)."""
         scope = perm.review_scope(current_user)
