@@ -401,11 +401,14 @@ def build(n_pegawai: int, n_opd: int, realisasi_months: int, seed: int = 7) -> d
 
 
 def _analyze() -> None:
+    """Refresh planner statistics (PostgreSQL: VACUUM too, as autovacuum would after a load)."""
+    db.session.commit()
     if db.engine.dialect.name == "sqlite":
         db.session.execute(db.text("ANALYZE"))
-    else:
-        db.session.execute(db.text("ANALYZE"))
-    db.session.commit()
+        db.session.commit()
+        return
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("VACUUM ANALYZE")
 
 
 def run(url: str, args) -> dict:

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Any, Literal, NamedTuple, TypeVar
 
@@ -502,7 +503,7 @@ def compute_tpp(
     lineage = {
         "policy_version": policy.version,
         "policy_name": policy.name,
-        "policy": policy.to_dict(),
+        "policy": _policy_dict(policy),
         "inputs": {
             "pagu": _dec_str(pagu_d),
             "points": None if points is None else _dec_str(to_decimal(points)),
@@ -596,6 +597,17 @@ def _hukdis_percent(policy: TppPolicy, percent: Number, kind: str | None) -> Dec
     return policy.hukdis_cuts[kind]
 
 
+@lru_cache(maxsize=64)
+def _policy_dict_cached(policy: TppPolicy) -> dict[str, Any]:
+    return policy.to_dict()
+
+
+def _policy_dict(policy: TppPolicy) -> dict[str, Any]:
+    """``policy.to_dict()``, computed once per policy (a monthly recap calls this 20,000×)."""
+    return dict(_policy_dict_cached(policy))
+
+
+@lru_cache(maxsize=64)
 def _formula_text(policy: TppPolicy) -> str:
     if policy.produktivitas_source == "points_ratio":
         ratio = "min(Poin ÷ Target poin, 100%)"

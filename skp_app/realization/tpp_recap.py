@@ -42,7 +42,9 @@ from sqlalchemy import (
     extract,
     func,
     literal,
+    literal_column,
     select,
+    text,
 )
 from sqlalchemy.orm import Session
 
@@ -507,9 +509,13 @@ def _capaian(session: Session, tahun: int, bulan: int, opd_id: int | None) -> di
     PermenPANRB 8/2021 rules for range and lower-is-better targets; then the mean per RHK and
     the mean of the RHK per employee (as the evaluation suggestion, §11.1).
     """
+    dialect = session.get_bind().dialect.name
+    # SQLite: group by "iki_id + 0" so it reads the covering (tahun, bulan, …) index range
+    # instead of walking the whole (iki_id, tahun, bulan) unique index in iki order.
+    iki_key = Realisasi.iki_id + literal_column("0") if dialect == "sqlite" else Realisasi.iki_id
     sums = (
         select(
-            Realisasi.iki_id.label("iki_id"),
+            iki_key.label("iki_id"),
             func.sum(Realisasi.nilai).label("total"),
             func.count().label("n"),
         )
@@ -519,13 +525,10 @@ def _capaian(session: Session, tahun: int, bulan: int, opd_id: int | None) -> di
             Realisasi.status.in_(COUNTED_REALISASI),
             Realisasi.nilai.is_not(None),
         )
-        # "+ 0": group by an expression so SQLite reads the covering (tahun, bulan, …) range
-        # instead of walking the whole (iki_id, tahun, bulan) unique index in iki order.
-        .group_by(Realisasi.iki_id + 0)
+        .group_by(iki_key)
         .subquery()
     )
     is_pct = Iki.satuan.contains("%", autoescape=True) | func.lower(Iki.satuan).like("persen%")
-    dialect = session.get_bind().dialect.name
     start_m = _month_of(Skp.tanggal_mulai, dialect)
     end_m = _month_of(Skp.tanggal_selesai, dialect)
     elapsed = case((end_m < bulan, end_m), else_=bulan) - start_m + 1
@@ -547,12 +550,11 @@ def _capaian(session: Session, tahun: int, bulan: int, opd_id: int | None) -> di
         .join(Iki, Iki.id == sums.c.iki_id)
         .join(Rhk, Rhk.id == Iki.rhk_id)
         .join(Skp, Skp.id == Rhk.skp_id)
-        .join(Periode, Periode.id == Skp.periode_id)
         .where(
+            # Realisasi rows of year ``tahun`` only belong to SKPs of that year's periode.
             Rhk.jenis == "utama",
             Skp.is_current.is_(True),
             Skp.status.in_(APPROVED_SKP_STATUS),
-            Periode.tahun == tahun,
             Iki.target.is_not(None),
             start_m <= bulan,
         )
@@ -664,6 +666,9 @@ def run_recap(
     cal = month_calendar(tahun, bulan, settings, today)
     report = progress or (lambda *a, **k: None)
 
+    if session.get_bind().dialect.name == "postgresql":
+        # The aggregates hash ~100k groups; the 4 MB default would spill them to disk.
+        session.execute(text("SET LOCAL work_mem = '64MB'"))
     t0 = _time.perf_counter()
     report(0, 5, "Membaca pegawai")
     employees = _employees(session, opd_id)
