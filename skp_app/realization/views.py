@@ -754,5 +754,3 @@ def sasaran_capaian(sasaran_id: int):
         semua=semua,
     )
 
-
-from skp_app.realization import evaluation_views  # noqa: E402,F401
