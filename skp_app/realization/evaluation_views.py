@@ -231,7 +231,12 @@ def _render_evaluation(
     ctx = q.evaluation_context(db.session, skp, period, evaluasi)
     evaluasi = ctx.evaluasi
     can_evaluate = perm.can_evaluate_skp(current_user, skp)
-    editable = can_evaluate and (evaluasi is None or evaluasi.status == "draft")
+    approved = skp.status in q.APPROVED_SKP_STATUS and skp.approved_at is not None
+    editable = can_evaluate and approved and (evaluasi is None or evaluasi.status == "draft")
+    if can_evaluate and not approved and message is None:
+        message = (
+            f"SKP berstatus {skp.status_label}; evaluasi hanya untuk SKP yang telah disetujui."
+        )
     preview = None
     if editable and evaluasi is not None and evaluasi.predikat:
         preview = q.curve_status(

@@ -630,3 +630,14 @@ def test_attendance_upload_page_reports_rows(client, login, session, kominfo):
         content_type="multipart/form-data",
     )
     assert resp.status_code == 403
+
+
+def test_evaluation_page_of_an_unapproved_skp_has_no_form(client, login, session, kominfo):
+    kominfo.skp_budi.skp.status = "diajukan"
+    session.commit()
+    login(kominfo.users.kabid)
+    html = client.get(_eval_url(kominfo)).get_data(as_text=True)
+    assert "evaluasi hanya untuk SKP yang telah disetujui" in html
+    assert 'name="rating_hasil"' not in html
+    resp = client.post(_eval_url(kominfo), data={"rating_hasil": "2", "rating_perilaku": "2"})
+    assert resp.status_code == 409
