@@ -318,7 +318,6 @@ def print_skp(skp_id: int):
         skp=skp,
         me=xlsx.identity_block(skp, "pegawai"),
         pp=xlsx.identity_block(skp, "penilai"),
-        app_=xlsx.identity_block(skp, "atasan_penilai"),
         instansi=_instansi_nama(skp),
         berakhlak=BERAKHLAK,
         aspek=ASPEK,
