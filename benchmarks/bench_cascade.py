@@ -454,7 +454,7 @@ def _ms(seconds: float) -> str:
     return f"{seconds * 1000:8.1f} ms"
 
 
-def run(url: str, label: str, n_opd: int, repeat: int) -> None:
+def run(url: str, label: str, n_opd: int, repeat: int, reuse: bool = False) -> None:
     from skp_app import create_app
     from skp_app.auth.operations import create_user
     from skp_app.cascading.graph import build_cascade_graph
@@ -473,21 +473,30 @@ def run(url: str, label: str, n_opd: int, repeat: int) -> None:
     )
     print(f"\n== {label}: {url.split('@')[-1]}")
     with app.app_context():
-        db.drop_all()
-        db.create_all()
         t0 = time.perf_counter()
-        counts = _build_demo(db.session)
-        source = "demo generator (large)"
-        if counts is None and db.session.scalar(select(func.count(Rhk.id))) == 0:
-            counts = build_synthetic(db.session, n_opd)
-            source = "synthetic regency"
+        counts = None
+        if reuse:
+            source = "existing database"
+        else:
+            db.drop_all()
+            db.create_all()
+            _build_demo(db.session)
+            source = "demo generator (large)"
+            if db.session.scalar(select(func.count(Rhk.id))) == 0:
+                counts = build_synthetic(db.session, n_opd)
+                source = "synthetic regency"
         n_rhk = db.session.scalar(select(func.count(Rhk.id)))
         n_skp = db.session.scalar(select(func.count(Skp.id)))
         print(f"dataset: {source}, {n_skp} SKP, {n_rhk} RHK ({time.perf_counter() - t0:.1f} s)")
         if counts:
             print("   ", ", ".join(f"{k} {v}" for k, v in counts.items()))
-        create_user(db.session, "bench-admin", "Rahasia123", roles=[("admin", None)], actor="bench")
-        db.session.commit()
+        from skp_app.auth.models import User
+
+        if db.session.scalar(select(User.id).where(User.username == "bench-admin")) is None:
+            create_user(
+                db.session, "bench-admin", "Rahasia123", roles=[("admin", None)], actor="bench"
+            )
+            db.session.commit()
         if db.engine.dialect.name == "postgresql":
             from sqlalchemy import text
 
@@ -560,7 +569,11 @@ def main() -> None:
     parser.add_argument("--opd", type=int, default=40)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--keep", action="store_true", help="keep the SQLite file")
+    parser.add_argument("--db", help="reuse this SQLite file (built by an earlier --keep run)")
     args = parser.parse_args()
+    if args.db:
+        run(f"sqlite:///{Path(args.db).resolve()}", "SQLite", args.opd, args.repeat, reuse=True)
+        return
     tmp = Path(tempfile.mkdtemp(prefix="skp-bench-"))
     path = tmp / "bench.db"
     try:

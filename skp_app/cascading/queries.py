@@ -165,15 +165,18 @@ def _level(jenis: str | None, is_jpt: bool) -> int:
     return 2 if is_jpt else 5
 
 
-def _execute(session: Session, stmt) -> list[tuple]:
-    """Return the rows of a column select as plain tuples, straight from the DB-API cursor.
+def _execute(session: Session, stmt, *, bulk: bool = False) -> list[tuple]:
+    """Return the rows of a column select, run on the session's own connection.
 
-    The loader only reads columns, so it skips SQLAlchemy's result layer (Row objects and
-    per-value processors), which costs three times the query itself on 100,000+ rows. The
-    statement runs on the session's own connection (it sees flushed changes). Values come as
-    the driver gives them: :func:`_decimal` and ``bool()`` normalise numbers and flags.
+    Small selects go through SQLAlchemy (its compiled-statement cache matters more than the
+    rows). A ``bulk`` select (100,000+ rows) skips SQLAlchemy's result layer and reads plain
+    tuples from the DB-API cursor: Row objects and per-value processors cost three times the
+    query itself there. Values then come as the driver gives them: :func:`_decimal` and
+    ``bool()`` normalise numbers and flags.
     """
     conn = session.connection()
+    if not bulk:
+        return conn.execute(stmt).fetchall()
     compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
     params = compiled.construct_params()
     if compiled.positional:
@@ -495,7 +498,7 @@ def load_cascade_rows(
         skp_stmt = skp_stmt.where(
             or_(func.coalesce(sj.jenis, pj.jenis).in_(jenis), Skp.is_jpt.is_(True))
         )
-    for row in _execute(session, skp_stmt):
+    for row in _execute(session, skp_stmt, bulk=True):
         ld.skps[row[0]] = _skp_from_row(row, tahun, True)
 
     # 3. Their RHK and 4. IKI, selected through the same SKP filter.
@@ -504,7 +507,9 @@ def load_cascade_rows(
     else:
         skp_ids_sel = sorted(ld.skps) or [-1]
     rhk_rows = _execute(
-        session, select(*_RHK_COLUMNS).where(Rhk.skp_id.in_(skp_ids_sel)).order_by(Rhk.id)
+        session,
+        select(*_RHK_COLUMNS).where(Rhk.skp_id.in_(skp_ids_sel)).order_by(Rhk.id),
+        bulk=True,
     )
     ld.rhk_rows = rhk_rows
     ld.rhk_ids = {r[0] for r in rhk_rows}
@@ -515,6 +520,7 @@ def load_cascade_rows(
             select(*_IKI_COLUMNS)
             .where(Iki.rhk_id.in_(select(Rhk.id).where(Rhk.skp_id.in_(skp_ids_sel))))
             .order_by(Iki.rhk_id, Iki.urutan, Iki.id),
+            bulk=True,
         )
     )
 
@@ -668,6 +674,12 @@ def _add_rhk_rows(ld: _Loaded, rows: Iterable[tuple]) -> list[tuple]:
     return added
 
 
+def _live_rows(session: Session, ld: _Loaded, rows: list[tuple]) -> list[tuple]:
+    """Keep the RHK rows whose SKP is current (and not closed) in the loaded periode."""
+    _load_skps_by_id(session, ld, (r[1] for r in rows))
+    return [r for r in rows if (s := ld.skps.get(r[1])) is not None and s.live]
+
+
 def _load_ancestors(session: Session, ld: _Loaded, *, walk: bool) -> set[int]:
     """Load intervened RHK outside the loaded set; with ``walk`` up to the top of the chain."""
     loaded: set[int] = set()
@@ -756,7 +768,7 @@ def _load_people(
     )
     if opd_id is not None:
         stmt = stmt.where(UnitOrganisasi.opd_id == opd_id)
-    rows = _execute(session, stmt)
+    rows = _execute(session, stmt, bulk=True)
     own_ids = [r[0] for r in rows]
     if opd_id is None:
         superior = superior_map(session)
@@ -993,7 +1005,7 @@ def check_rhk_saved(
     CascadeError
         If the RHK does not exist.
     """
-    graph, flagged = _neighbourhood_graph(session, rhk_id)
+    graph, flagged = _neighbourhood_graph(session, [rhk_id])
     if graph is None:
         return []
     node = node_id("rhk", rhk_id)
@@ -1008,88 +1020,131 @@ def check_rhk_saved(
     return flag_findings(graph, touching, findings)
 
 
-def _neighbourhood_graph(session: Session, rhk_id: int) -> tuple[nx.DiGraph | None, list[int]]:
-    row = _first(
-        _execute(
-            session,
-            select(Rhk.skp_id, Skp.periode_id, Periode.tahun, Skp.is_current, Skp.status)
-            .join(Skp, Skp.id == Rhk.skp_id)
-            .join(Periode, Periode.id == Skp.periode_id)
-            .where(Rhk.id == rhk_id),
-        )
+def _neighbourhood_graph(
+    session: Session, rhk_ids: Sequence[int], *, goals_to_top: bool = False
+) -> tuple[nx.DiGraph | None, list[int]]:
+    """Load the neighbourhood of some RHK of one periode (see :func:`check_rhk_saved`).
+
+    For each seed: its chain of parents up to the sasaran (and the sasaran above), the children
+    of the seed, its parent and grandparent, and the children of those children. RHK of closed
+    or superseded SKPs are dropped; returns ``(None, [])`` when no seed is left. With
+    ``goals_to_top`` the sasaran are loaded up to the RPJMD visi (for a lineage).
+
+    Raises
+    ------
+    CascadeError
+        If the first RHK does not exist.
+    """
+    heads = _execute(
+        session,
+        select(Rhk.id, Skp.periode_id, Periode.tahun, Skp.is_current, Skp.status)
+        .join(Skp, Skp.id == Rhk.skp_id)
+        .join(Periode, Periode.id == Skp.periode_id)
+        .where(Rhk.id.in_(list(rhk_ids))),
     )
-    if row is None:
-        raise CascadeError(f"RHK {rhk_id} tidak ditemukan.")
-    _skp_id, periode_id, tahun, is_current, status = row
-    if not is_current or status == "ditutup":
+    if not heads:
+        raise CascadeError(f"RHK {rhk_ids[0]} tidak ditemukan.")
+    live_heads = [h for h in heads if h[3] and h[4] != "ditutup"]
+    if not live_heads:
         return None, []
+    periode_id, tahun = live_heads[0][1], live_heads[0][2]
+    seeds = sorted(h[0] for h in live_heads if h[1] == periode_id)
     ld = _Loaded(tahun=tahun, periode_id=periode_id)
 
-    # The chain of parents: one recursive query (UNION, not UNION ALL, stops at a cycle).
-    chain = select(Rhk.id, Rhk.parent_rhk_id).where(Rhk.id == rhk_id).cte("chain", recursive=True)
+    # The chains of parents: one recursive query (UNION, not UNION ALL, stops at a cycle).
+    chain = select(Rhk.id, Rhk.parent_rhk_id).where(Rhk.id.in_(seeds)).cte("chain", recursive=True)
     up = aliased(Rhk)
     chain = chain.union(select(up.id, up.parent_rhk_id).join(chain, up.id == chain.c.parent_rhk_id))
     rows = _execute(session, select(*_RHK_COLUMNS).where(Rhk.id.in_(select(chain.c.id))))
     _load_skps_by_id(session, ld, (r[1] for r in rows))
     by_id = {r[0]: r for r in rows}
-    kept: list[tuple] = []  # the RHK, its parent, grandparent … while they are in the cascade
-    current = by_id.get(rhk_id)
-    while current is not None and current[0] not in ld.rhk_ids:
-        s = ld.skps.get(current[1])
-        if s is None or (s.tahun == tahun and not s.live):
-            break
-        _add_rhk_rows(ld, [current])
-        kept.append(current)
-        if s.tahun != tahun or current[4] is None:
-            break
-        current = by_id.get(current[4])
+    chains: dict[int, list[tuple]] = {}
+    for seed in seeds:
+        kept: list[tuple] = []  # the RHK, its parent, grandparent … while in the cascade
+        current = by_id.get(seed)
+        seen: set[int] = set()
+        while current is not None and current[0] not in seen:
+            seen.add(current[0])
+            s = ld.skps.get(current[1])
+            if s is None or (s.tahun == tahun and not s.live):
+                break
+            kept.append(current)
+            if s.tahun != tahun or current[4] is None:
+                break
+            current = by_id.get(current[4])
+        _add_rhk_rows(ld, kept)
+        chains[seed] = kept
 
-    # The sasaran the top of the chain intervenes, and the sasaran above it.
-    top = kept[-1]
-    top_goal = top[5] if top[4] is None and top[0] not in ld.context_rhk else None
-    goal_chain: list[int] = []
-    if top_goal is not None:
-        _load_goals_by_id(session, ld, [top_goal])
-        goal = ld.goal_rows.get(top_goal)
-        if goal is not None:
-            goal_chain.append(top_goal)
-            parent_goal = _goal_parent(goal)[0]
-            if parent_goal is not None:
-                _load_goals_by_id(session, ld, [parent_goal])
-                if parent_goal in ld.goal_rows:
-                    goal_chain.append(parent_goal)
-
-    # Parent (P) and grandparent (GP) of the RHK: RHK of the chain first, then sasaran.
-    chain_ids = [r[0] for r in kept]
-    if len(kept) > 1 and kept[1][0] in ld.context_rhk:
-        goal_chain = []
-    upper_rhk = chain_ids[1:3]
-    upper_goals = goal_chain[: max(0, 3 - len(chain_ids))]
-    parent = (
-        ("rhk", chain_ids[1])
-        if len(chain_ids) > 1
-        else (("goal", upper_goals[0]) if upper_goals else None)
+    # The sasaran the top of each chain intervenes, and the sasaran above it.
+    tops = {
+        seed: kept[-1][5]
+        for seed, kept in chains.items()
+        if kept and kept[-1][4] is None and kept[-1][0] not in ld.context_rhk and kept[-1][5]
+    }
+    _load_goals_by_id(session, ld, tops.values())
+    _load_goals_by_id(
+        session,
+        ld,
+        [
+            p
+            for g in tops.values()
+            if g in ld.goal_rows and (p := _goal_parent(ld.goal_rows[g])[0]) is not None
+        ],
     )
 
-    # Children of the RHK, P and GP; then children of P's children (siblings) and the RHK's.
-    live_skps = select(Skp.id).where(*_live_skp_conditions(periode_id))
-    first, first_goals = _children(session, ld, live_skps, [rhk_id, *upper_rhk], upper_goals)
-    if parent is None:
-        siblings_rhk, siblings_goals = [], []
-    elif parent[0] == "rhk":
-        siblings_rhk = [r[0] for r in first if r[4] == parent[1]]
-        siblings_goals = []
-    else:
-        siblings_rhk = [r[0] for r in first if r[4] is None and r[5] == parent[1]]
-        siblings_goals = [g for g, p in first_goals if p == parent[1]]
-    kids = [r[0] for r in first if r[4] == rhk_id]
-    if siblings_rhk or siblings_goals or kids:
-        _children(session, ld, live_skps, [*siblings_rhk, *kids], siblings_goals)
+    if goals_to_top:
+        for _ in range(_MAX_WALK):
+            above = {
+                p
+                for g in ld.goal_rows.values()
+                if (p := _goal_parent(g)[0]) is not None and p not in ld.goal_rows
+            }
+            if not above:
+                break
+            before = len(ld.goal_rows)
+            _load_goals_by_id(session, ld, above)
+            if len(ld.goal_rows) == before:
+                break
+
+    # Parent (P) and grandparent (GP) of each seed: RHK of the chain first, then sasaran.
+    rhk_parents: set[int] = set()
+    goal_parents: set[int] = set()
+    parent_of: dict[int, tuple[str, int] | None] = {}
+    for seed, kept in chains.items():
+        chain_ids = [r[0] for r in kept]
+        goal_chain: list[int] = []
+        top_goal = tops.get(seed)
+        if top_goal is not None and top_goal in ld.goal_rows:
+            goal_chain.append(top_goal)
+            gp = _goal_parent(ld.goal_rows[top_goal])[0]
+            if gp is not None and gp in ld.goal_rows:
+                goal_chain.append(gp)
+        upper_goals = goal_chain[: max(0, 3 - len(chain_ids))]
+        rhk_parents.update(chain_ids[:3])
+        goal_parents.update(upper_goals)
+        if len(chain_ids) > 1:
+            parent_of[seed] = ("rhk", chain_ids[1])
+        else:
+            parent_of[seed] = ("goal", upper_goals[0]) if upper_goals else None
+
+    # Children of the seeds, P and GP; then children of the siblings and of the seeds' children.
+    first, first_goals = _children(session, ld, sorted(rhk_parents), sorted(goal_parents))
+    second_rhk: set[int] = set()
+    second_goals: set[int] = set()
+    seed_set = set(seeds)
+    for parent in parent_of.values():
+        if parent is not None and parent[0] == "rhk":
+            second_rhk.update(r[0] for r in first if r[4] == parent[1])
+        elif parent is not None:
+            second_rhk.update(r[0] for r in first if r[4] is None and r[5] == parent[1])
+            second_goals.update(g for g, p in first_goals if p == parent[1])
+    second_rhk.update(r[0] for r in first if r[4] in seed_set)
+    if second_rhk or second_goals:
+        _children(session, ld, sorted(second_rhk), sorted(second_goals))
 
     cache = _IndicatorCache()
     ld.indicators = {}
-    ids = sorted(ld.rhk_ids)
-    for chunk in _chunks(ids):
+    for chunk in _chunks(sorted(ld.rhk_ids)):
         ld.indicators.update(
             cache.group(
                 _execute(
@@ -1122,7 +1177,6 @@ def _load_goals_by_id(session: Session, ld: _Loaded, ids: Iterable[int]) -> None
 def _children(
     session: Session,
     ld: _Loaded,
-    live_skps,
     rhk_parents: Sequence[int],
     goal_parents: Sequence[int],
 ) -> tuple[list[tuple], list[tuple[int, int]]]:
@@ -1133,10 +1187,10 @@ def _children(
     link = Rhk.parent_rhk_id.in_(list(rhk_parents) or [-1])
     if goal_parents:
         link = or_(link, Rhk.parent_sasaran_id.in_(list(goal_parents)))
-    rows = _execute(
-        session, select(*_RHK_COLUMNS).where(link, Rhk.skp_id.in_(live_skps)).order_by(Rhk.id)
-    )
-    _load_skps_by_id(session, ld, (r[1] for r in rows))
+    # Select by the links only (their indexes drive the plan), then keep the RHK of current
+    # SKPs of the periode: SQLite without ANALYZE would otherwise start from the SKP table.
+    rows = _execute(session, select(*_RHK_COLUMNS).where(link).order_by(Rhk.id))
+    rows = _live_rows(session, ld, rows)
     _add_rhk_rows(ld, rows)
     goals: list[tuple[int, int]] = []
     if goal_parents:
@@ -1416,8 +1470,10 @@ def lineage_for(
 ) -> tuple[nx.DiGraph, list[Finding]]:
     """Return the part of the cascade above one employee's RHK, up to the regent's sasaran.
 
-    The graph holds the employee's RHK and every node on their lineages; the findings are
-    those about the employee's RHK or the employee.
+    Loads only the neighbourhood of the employee's RHK (as :func:`check_rhk_saved` does), so
+    a teacher in a 30,000-RHK OPD costs a few small queries. The graph holds the employee's
+    RHK and every node on their lineages; the findings are those whose first node is one of
+    the employee's RHK.
 
     Raises
     ------
@@ -1427,24 +1483,27 @@ def lineage_for(
     from skp_app.cascading.graph import lineage
 
     found = pegawai_skp(session, pegawai_id, tahun)
-    if found is None:
+    rhk_ids = (
+        [r[0] for r in _execute(session, select(Rhk.id).where(Rhk.skp_id == found[0]))]
+        if found
+        else []
+    )
+    if not rhk_ids:
         graph = nx.DiGraph(tahun=tahun, opd_id=None, people={}, supervisor_ids=frozenset())
         graph.graph["missing"] = []
         return graph, []
-    skp_id, opd_id = found
-    full, findings = cascade_for(session, tahun, opd_id, config=config)
-    own = [n for n, d in full.nodes(data=True) if d.get("skp_id") == skp_id]
+    full, flagged = _neighbourhood_graph(session, rhk_ids, goals_to_top=True)
+    if full is None:  # pragma: no cover - pegawai_skp only returns live SKPs
+        return nx.DiGraph(tahun=tahun, missing=[]), []
+    findings = flag_findings(full, flagged, check_cascade(full, config=config))
+    own = [node_id("rhk", r) for r in rhk_ids if node_id("rhk", r) in full]
     keep: set[str] = set()
     for n in own:
         keep.update(lineage(full, n))
     sub = full.subgraph(keep).copy()
     sub.graph["missing"] = [n for n in full.graph.get("missing", ()) if n in keep]
     own_set = set(own)
-    mine = [
-        f
-        for f in findings
-        if (f.nodes and f.nodes[0] in own_set) or (not f.nodes and f.owner_pegawai_id == pegawai_id)
-    ]
+    mine = [f for f in findings if f.nodes and f.nodes[0] in own_set]
     return sub, mine
 
 
@@ -1484,7 +1543,7 @@ def subtree_for(session: Session, tahun: int, node: str) -> nx.DiGraph:
     """Return the graph of one node and everything below it in the periode (its impact).
 
     Two recursive queries find the sasaran and the RHK below the node (``UNION`` stops at a
-    cycle); one query per table loads them.
+    cycle); one query per table loads them. Indicators are loaded for the root only.
 
     Raises
     ------
@@ -1496,7 +1555,6 @@ def subtree_for(session: Session, tahun: int, node: str) -> nx.DiGraph:
     kind, db_id = parse_node_id(node)
     periode_id = periode_id_of(session, tahun)
     ld = _Loaded(tahun=tahun, periode_id=periode_id)
-    live_skps = select(Skp.id).where(*_live_skp_conditions(periode_id))
     goal_ids: list[int] = []
     if kind != "rhk":
         down = select(Sasaran.id).where(Sasaran.id == db_id).cte("down_goals", recursive=True)
@@ -1515,14 +1573,12 @@ def subtree_for(session: Session, tahun: int, node: str) -> nx.DiGraph:
         _load_goals_by_id(session, ld, goal_ids)
         if db_id not in ld.goal_rows:
             raise CascadeError("Simpul cascading tidak ditemukan.")
-        base = select(Rhk.id).where(Rhk.parent_sasaran_id.in_(goal_ids), Rhk.skp_id.in_(live_skps))
+        base = select(Rhk.id).where(Rhk.parent_sasaran_id.in_(goal_ids))
     else:
         base = select(Rhk.id).where(Rhk.id == db_id)
     tree = base.cte("down_rhk", recursive=True)
     below = aliased(Rhk)
-    tree = tree.union(
-        select(below.id).where(below.parent_rhk_id == tree.c.id, below.skp_id.in_(live_skps))
-    )
+    tree = tree.union(select(below.id).where(below.parent_rhk_id == tree.c.id))
     rows = _execute(
         session, select(*_RHK_COLUMNS).where(Rhk.id.in_(select(tree.c.id))).order_by(Rhk.id)
     )
@@ -1531,19 +1587,18 @@ def subtree_for(session: Session, tahun: int, node: str) -> nx.DiGraph:
     _load_skps_by_id(session, ld, (r[1] for r in rows))
     for r in rows:
         s = ld.skps.get(r[1])
-        if s is not None:
+        # The RHK of closed SKPs (and of other periodes) below the root are not impacted.
+        if s is not None and (s.live or (kind == "rhk" and r[0] == db_id)):
             ld.rhk_ids.add(r[0])
             ld.rhk_rows.append(r)
-    cache = _IndicatorCache()
-    for chunk in _chunks(sorted(ld.rhk_ids)):
-        ld.indicators.update(
-            cache.group(
-                _execute(
-                    session,
-                    select(*_IKI_COLUMNS)
-                    .where(Iki.rhk_id.in_(chunk))
-                    .order_by(Iki.rhk_id, Iki.urutan, Iki.id),
-                )
+    # Indicators only for the root (a subtree can hold thousands of RHK).
+    if kind == "rhk":
+        ld.indicators = _IndicatorCache().group(
+            _execute(
+                session,
+                select(*_IKI_COLUMNS)
+                .where(Iki.rhk_id == db_id)
+                .order_by(Iki.rhk_id, Iki.urutan, Iki.id),
             )
         )
     goals = _goal_rows(ld, tahun, {}, None)
@@ -1643,4 +1698,240 @@ def review_detail(session: Session, review_id: int):
             selectinload(AlignmentReview.items).joinedload(ReviewItem.sasaran),
             selectinload(AlignmentReview.items).joinedload(ReviewItem.pegawai),
         )
+    )
+
+
+# --------------------------------------------------------------------------- the OPD tree page
+
+#: At most this many nodes are drawn on one tree page; deeper levels open by drilling down.
+TREE_BUDGET = 1200
+
+
+@dataclass
+class TreeView:
+    """What the tree page of an OPD (or of one node in it) draws.
+
+    ``graph`` holds the drawn nodes (the OPD's own, plus context nodes around them);
+    ``findings`` are the findings whose first node is drawn; ``hidden`` maps a drawn node to
+    the number of the OPD's RHK below it that are not drawn (open them with ``root``).
+    """
+
+    graph: nx.DiGraph
+    findings: list[Finding]
+    hidden: dict[str, int]
+    depth: int
+    total: int
+    shown: int
+    free_tambahan: int
+    root: str | None
+
+
+def tree_view(
+    session: Session,
+    tahun: int,
+    opd_id: int,
+    *,
+    root: str | None = None,
+    budget: int | None = None,
+    config: CascadeConfig | None = None,
+) -> TreeView:
+    """Return the top of an OPD's cascade (or the part below ``root``) within a node budget.
+
+    One query reads the skeleton of the OPD (RHK ids and links); a breadth-first walk from
+    the OPD's sasaran (and from RHK whose parent lies outside the OPD, and from cycles) picks
+    as many levels as fit in ``budget`` nodes. Only those levels, one level below them (so that
+    the rules about children are right), the RHK of other OPDs hanging below them and the
+    chain above the roots are loaded and checked. RHK tambahan without a parent are counted,
+    not drawn (they need no parent, V4).
+
+    Raises
+    ------
+    CascadeError
+        If there is no periode for ``tahun``, or ``root`` is not a node of the OPD.
+    """
+    from skp_app.cascading.graph import parse_node_id
+
+    budget = budget or TREE_BUDGET
+    periode_id = periode_id_of(session, tahun)
+    ld = _Loaded(tahun=tahun, periode_id=periode_id)
+    _collect_goals(
+        _execute(
+            session,
+            _goal_select(tahun).where(
+                Sasaran.tahun_awal <= tahun,
+                Sasaran.tahun_akhir >= tahun,
+                or_(Sasaran.level == "regent", Sasaran.opd_id == opd_id),
+            ),
+        ),
+        ld.goal_rows,
+    )
+    own_live = select(Skp.id).where(*_live_skp_conditions(periode_id), Skp.opd_id == opd_id)
+    skeleton = _execute(
+        session,
+        select(Rhk.id, Rhk.parent_rhk_id, Rhk.parent_sasaran_id, Rhk.jenis)
+        .where(Rhk.skp_id.in_(own_live))
+        .order_by(Rhk.id),
+        bulk=True,
+    )
+    own_rhk = {r[0] for r in skeleton}
+    referenced = {r[2] for r in skeleton if r[2] is not None}
+    own_goals = [
+        gid
+        for gid, g in ld.goal_rows.items()
+        if g["opd_id"] == opd_id and (g["jenis"] == "sasaran" or gid in referenced)
+    ]
+    own_goal_set = set(own_goals)
+    kids: dict[str, list[str]] = {}
+    rhk_roots: list[str] = []
+    free_tambahan = 0
+    for rid, parent_rhk, parent_goal, jenis in skeleton:
+        node = f"rhk:{rid}"
+        if parent_rhk is not None and parent_rhk in own_rhk:
+            kids.setdefault(f"rhk:{parent_rhk}", []).append(node)
+        elif parent_rhk is None and parent_goal is not None and parent_goal in own_goal_set:
+            kids.setdefault(f"og:{parent_goal}", []).append(node)
+        elif parent_rhk is None and parent_goal is None and jenis == "tambahan":
+            free_tambahan += 1
+        else:
+            rhk_roots.append(node)
+
+    # Breadth-first depth of every own node from the roots; unreached nodes lie on cycles.
+    depth: dict[str, int] = {}
+    tree_parent: dict[str, str | None] = {}
+
+    def sweep(starts: list[str], level: int) -> None:
+        frontier = [n for n in starts if n not in depth]
+        for n in frontier:
+            depth[n] = level
+            tree_parent.setdefault(n, None)
+        while frontier:
+            nxt = []
+            for n in frontier:
+                for c in kids.get(n, ()):
+                    if c not in depth:
+                        depth[c] = depth[n] + 1
+                        tree_parent[c] = n
+                        nxt.append(c)
+            frontier = nxt
+
+    if root is None:
+        sweep([f"og:{g}" for g in own_goals], 0)
+        sweep(rhk_roots, 1)
+        counted = {f"rhk:{r[0]}" for r in skeleton} - {
+            f"rhk:{r[0]}" for r in skeleton if r[1] is None and r[2] is None and r[3] == "tambahan"
+        }
+        for node in sorted(counted - set(depth), key=node_sort_key):
+            sweep([node], 1)  # a cycle (and what hangs below it)
+    else:
+        kind, db_id = parse_node_id(root)
+        if (kind == "rhk" and db_id not in own_rhk) or (
+            kind != "rhk" and db_id not in own_goal_set
+        ):
+            raise CascadeError(f"Simpul {root} bukan bagian dari cascading OPD ini.")
+        sweep([root], 0)
+
+    by_depth: dict[int, int] = {}
+    for d in depth.values():
+        by_depth[d] = by_depth.get(d, 0) + 1
+    levels_sorted = sorted(by_depth)
+    shown_depth = levels_sorted[0] if levels_sorted else 0
+    running = 0
+    for d in levels_sorted:
+        running += by_depth[d]
+        if running > budget and d > shown_depth:
+            break
+        shown_depth = d
+    drawn = {n for n, d in depth.items() if d <= shown_depth}
+    below = {n for n, d in depth.items() if d == shown_depth + 1}
+
+    # Hidden RHK under each drawn node of the last level (subtree sizes, bottom-up).
+    size: dict[str, int] = {}
+    for n in sorted(depth, key=lambda x: depth[x], reverse=True):
+        if depth[n] > shown_depth:
+            size[n] = size.get(n, 0) + 1
+            p = tree_parent.get(n)
+            if p is not None:
+                size[p] = size.get(p, 0) + size[n]
+    hidden = {n: size[n] for n in drawn if size.get(n)}
+
+    # Load the drawn level, the level below, outside children and the chain above the roots.
+    load_rhk = sorted(int(n[4:]) for n in drawn | below if n.startswith("rhk:"))
+    rows: list[tuple] = []
+    for chunk in _chunks(load_rhk):
+        rows.extend(_execute(session, select(*_RHK_COLUMNS).where(Rhk.id.in_(chunk))))
+    rows.sort(key=lambda r: r[0])
+    _load_skps_by_id(session, ld, (r[1] for r in rows))
+    _add_rhk_rows(ld, rows)
+    drawn_rhk = [int(n[4:]) for n in drawn if n.startswith("rhk:") and depth[n] < shown_depth]
+    drawn_goals = [int(n[3:]) for n in drawn if n.startswith("og:") and depth[n] < shown_depth]
+    outside: list[tuple] = []
+    for chunk in _chunks(drawn_rhk):
+        outside.extend(_execute(session, select(*_RHK_COLUMNS).where(Rhk.parent_rhk_id.in_(chunk))))
+    if drawn_goals:
+        outside.extend(
+            _execute(session, select(*_RHK_COLUMNS).where(Rhk.parent_sasaran_id.in_(drawn_goals)))
+        )
+    outside = [
+        r
+        for r in _live_rows(session, ld, [r for r in outside if r[0] not in own_rhk])
+        if ld.skps[r[1]].opd_id != opd_id
+    ]
+    outside_ids = {r[0] for r in _add_rhk_rows(ld, sorted(outside, key=lambda r: r[0]))}
+    _load_ancestors(session, ld, walk=True)
+    _load_missing_goals(session, ld)
+    cache = _IndicatorCache()
+    for chunk in _chunks(sorted(ld.rhk_ids)):
+        ld.indicators.update(
+            cache.group(
+                _execute(
+                    session,
+                    select(*_IKI_COLUMNS)
+                    .where(Iki.rhk_id.in_(chunk))
+                    .order_by(Iki.rhk_id, Iki.urutan, Iki.id),
+                )
+            )
+        )
+    people = _neighbourhood_people(session, ld)
+    head = min(
+        (p.pegawai_id for p in people.values() if p.level == 2 and p.opd_id == opd_id),
+        default=None,
+    )
+    goals = _goal_rows(ld, tahun, {opd_id: head} if head is not None else {}, None)
+    rhks, flagged = _rhk_rows(ld)
+    graph = build_cascade_graph(goals, rhks, people.values(), tahun=tahun)
+    graph.graph["opd_id"] = opd_id
+    owners = {s.pegawai_id for s in ld.skps.values() if s.live}
+    graph.graph["supervisor_ids"] = graph.graph["supervisor_ids"] | _penilai_of_rhk(
+        session, periode_id, owners
+    )
+    findings = check_cascade(graph, config=config)
+    findings = flag_findings(graph, flagged, findings)
+    findings = [f for f in findings if f.nodes and f.nodes[0] in drawn]
+
+    # Draw the chosen levels, everything above them, and the RHK of other OPDs hanging below
+    # them; drop what was loaded only for the rules. Nodes outside the OPD are context.
+    keep = {n for n in drawn if n in graph}
+    pred = graph.pred
+    queue = list(keep)
+    while queue:
+        for parent in pred[queue.pop()]:
+            if parent not in keep:
+                keep.add(parent)
+                queue.append(parent)
+    keep |= {n for r in outside_ids if (n := f"rhk:{r}") in graph and not keep.isdisjoint(pred[n])}
+    graph.remove_nodes_from([n for n in list(graph) if n not in keep])
+    graph.graph["missing"] = [n for n in graph.graph.get("missing", ()) if n in keep]
+    for node, d in graph.nodes(data=True):
+        if node not in drawn and d["kind"] != "missing":
+            d["context"] = True
+    shown = sum(1 for n in drawn if n.startswith("rhk:"))
+    return TreeView(
+        graph=graph,
+        findings=findings,
+        hidden=hidden,
+        depth=shown_depth,
+        total=len(own_rhk),
+        shown=shown,
+        free_tambahan=free_tambahan,
+        root=root,
     )

@@ -77,6 +77,7 @@ register_nav(
 )
 
 TABLE_PAGE = 300  # rows of the tree's table twin per page
+IMPACT_ROWS = 300  # rows listed per level on the impact page (all are counted)
 KIND_LABELS = {
     "regent_goal": "Sasaran RPJMD",
     "opd_goal": "Sasaran OPD",
@@ -246,7 +247,16 @@ def _page_slice(rows: list, per_page: int = TABLE_PAGE) -> tuple[list, dict[str,
 
 def _render_tree(*, title: str, subtitle: str, graph, findings, tahun, periodes, **extra):
     fig = cascade_tree_figure(graph, findings)
+    hidden: dict[str, int] = extra.get("hidden") or {}
+    if hidden and fig.data and fig.data[0].ids:
+        trace = fig.data[0]
+        trace.labels = [
+            f"{label} ▸ +{hidden[node]}" if node in hidden else label
+            for node, label in zip(trace.ids, trace.labels, strict=True)
+        ]
     rows, paging = _page_slice(_node_rows(graph, findings, _tree_order(graph)))
+    for row in rows:
+        row["hidden"] = hidden.get(row["node"], 0)
     return render_template(
         "cascading/tree.html",
         title=title,
@@ -259,7 +269,7 @@ def _render_tree(*, title: str, subtitle: str, graph, findings, tahun, periodes,
         tahun=tahun,
         periodes=periodes,
         rhk_url_template=url_for("cascading.open_rhk", rhk_id=0),
-        **extra,
+        **{"hidden": hidden, "drill_url_template": None, "view": None, **extra},
     )
 
 
@@ -316,23 +326,31 @@ def tree():
 @bp.route("/cascading/pohon/opd/<int:opd_id>")
 @login_required
 def tree_opd(opd_id: int):
+    """The tree of one OPD; a large OPD shows its top levels and opens the rest by node."""
     opd = _opd_or_404(opd_id)
     require(perm.can_view_tree(current_user, opd.id))
     tahun, periodes = _periode()
     if tahun is None:
         abort(404, description="Belum ada periode.")
-    graph, findings = q.cascade_for(db.session, tahun, opd.id)
-    supervisors = _supervisors(graph, opd.id)
+    root = (request.args.get("root") or "").strip() or None
+    try:
+        view = q.tree_view(db.session, tahun, opd.id, root=root)
+    except CascadeError as exc:
+        abort(404, description=str(exc))
+    drill = url_for("cascading.tree_opd", opd_id=opd.id, tahun=tahun, root="__NODE__")
     return _render_tree(
         title=f"Pohon kinerja {opd.nama} {tahun}",
         subtitle="Sasaran OPD → RHK pimpinan → RHK bawahan. Simpul abu-abu berada di luar OPD "
-        "(konteks).",
-        graph=graph,
-        findings=findings,
+        "atau di atas simpul yang dibuka (konteks).",
+        graph=view.graph,
+        findings=view.findings,
         tahun=tahun,
         periodes=periodes,
         opd=opd,
-        supervisors=supervisors,
+        view=view,
+        hidden=view.hidden,
+        drill_url_template=drill,
+        supervisors=_supervisors(view.graph, opd.id),
         can_findings=perm.can_view_findings(current_user, opd.id),
         can_review=perm.can_create_review(current_user, opd.id),
         scope_label="opd",
@@ -518,14 +536,18 @@ def impact(kind: str, db_id: int):
                 "owner": d.get("owner_name") or "",
                 "status": d.get("status"),
                 "cascading": d.get("cascading"),
-                "indicators": _indicator_lines(d),
                 "skp_url": _skp_url(d.get("skp_id"), rhk_id=d.get("db_id"))
                 if d.get("kind") == "rhk"
                 else None,
             }
         )
     order = [KIND_LABELS["regent_goal"], KIND_LABELS["opd_goal"], *LEVEL_LABELS.values()]
-    ordered = sorted(groups.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99)
+    ordered = [
+        (label, items[:IMPACT_ROWS], len(items))
+        for label, items in sorted(
+            groups.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99
+        )
+    ]
     root = data[node] if node in graph else {}
     return render_template(
         "cascading/impact.html",
