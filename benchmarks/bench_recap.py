@@ -429,10 +429,12 @@ def run(url: str, args) -> dict:
         totals, sqls, pythons, inserts = [], [], [], []
         for _ in range(args.repeat):
             db.session.expire_all()
-            t0 = time.perf_counter()
+            load = os.getloadavg()[0]
+            t0, c0 = time.perf_counter(), time.process_time()
             recap = run_recap(db.session, TAHUN, BULAN, actor="bench", today=date(TAHUN, 4, 6))
             db.session.commit()
             total = time.perf_counter() - t0
+            cpu = time.process_time() - c0
             timing = recap.summary["timing"]
             totals.append(total)
             sqls.append(timing["sql"])
@@ -441,7 +443,8 @@ def run(url: str, args) -> dict:
             print(
                 f"  recap {recap.line_count:,} lines: total {total:.2f} s "
                 f"(SQL {timing['sql']:.2f} s, Python {timing['python']:.2f} s, "
-                f"insert {timing['insert']:.2f} s)"
+                f"insert {timing['insert']:.2f} s); this process's CPU {cpu:.2f} s; "
+                f"load average {load:.1f} on {os.cpu_count()} CPUs"
             )
         lines = db.session.scalar(select(func.count()).select_from(TppRecap))
         assert lines == args.repeat

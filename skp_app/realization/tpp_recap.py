@@ -415,7 +415,9 @@ def _parse_list(text: str | None) -> list[int | None]:
 
 def _points(session: Session, cal: MonthCalendar, opd_id: int | None) -> dict[int, Decimal]:
     stmt = (
-        select(Aktivitas.pegawai_id, func.sum(Aktivitas.poin))
+        # float8 sum (fast on PostgreSQL); points carry at most 2 decimals, so rounding the
+        # sum of one month's activities back to 2 decimals is exact.
+        select(Aktivitas.pegawai_id, func.sum(cast(Aktivitas.poin, Float)))
         .where(
             Aktivitas.status == "disetujui",
             Aktivitas.tanggal >= cal.first,
@@ -425,7 +427,10 @@ def _points(session: Session, cal: MonthCalendar, opd_id: int | None) -> dict[in
     )
     if opd_id is not None:
         stmt = stmt.where(Aktivitas.pegawai_id.in_(_scope_ids(opd_id)))
-    return {pid: Decimal(str(total or 0)) for pid, total in session.execute(stmt)}
+    return {
+        pid: Decimal(str(round(total or 0, 2))).normalize() + 0
+        for pid, total in session.execute(stmt)
+    }
 
 
 @dataclass
@@ -516,7 +521,8 @@ def _capaian(session: Session, tahun: int, bulan: int, opd_id: int | None) -> di
     sums = (
         select(
             iki_key.label("iki_id"),
-            func.sum(Realisasi.nilai).label("total"),
+            # float8 sums are far cheaper than numeric ones on PostgreSQL (capaian is a ratio).
+            func.sum(cast(Realisasi.nilai, Float)).label("total"),
             func.count().label("n"),
         )
         .where(
@@ -796,9 +802,7 @@ def run_recap(
     session.flush()
     for row in rows:
         row["recap_id"] = recap.id
-    if rows:
-        # Core executemany: one statement, no per-row ORM bookkeeping.
-        session.execute(TppRecapLine.__table__.insert(), rows)
+    _insert_lines(session, rows)
     t_insert = _time.perf_counter() - t1
     recap.summary = {
         "policy_version": policy_row.version,
@@ -881,6 +885,24 @@ def run_recap(
     )
     session.flush()
     return recap
+
+
+def _insert_lines(session: Session, rows: list[dict]) -> None:
+    """Bulk-insert recap lines: COPY on PostgreSQL, one executemany elsewhere."""
+    if not rows:
+        return
+    conn = session.connection()
+    if conn.dialect.name != "postgresql":
+        conn.execute(TppRecapLine.__table__.insert(), rows)
+        return
+    columns = list(rows[0])
+    raw = conn.connection.dbapi_connection
+    statement = f"COPY {TppRecapLine.__tablename__} ({', '.join(columns)}) FROM STDIN"
+    with raw.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(
+                [json.dumps(row[c], default=str) if c == "lineage" else row[c] for c in columns]
+            )
 
 
 @job("tpp_recap")
