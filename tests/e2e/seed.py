@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from skp_app.auth.operations import create_user, hash_password
@@ -174,3 +174,82 @@ def seed_bappeda(app) -> Bappeda:
             )
         db.session.commit()
         return Bappeda(opd.id, kepala.nip, kabid.nip, staf.nip, staf.id, texts)
+
+
+def approve_staff_skp(app, data: Bappeda) -> int:
+    """Give the Perencana an approved SKP (one RHK utama under the Kabid), a TPP policy and HR."""
+    from skp_app.realization.tpp import PRESET_DEFAULT
+    from skp_app.realization.tpp_recap import save_policy_version
+
+    with app.app_context():
+        staf = db.session.get(Pegawai, data.staf_id)
+        kabid = db.session.query(Pegawai).filter_by(nip=data.kabid_nip).one()
+        parent = (
+            db.session.query(Rhk)
+            .join(Skp)
+            .filter(Skp.pegawai_id == kabid.id)
+            .order_by(Rhk.id)
+            .first()
+        )
+        periode = db.session.query(Periode).filter_by(tahun=2026).one()
+        skp = Skp(
+            periode_id=periode.id,
+            pegawai_id=staf.id,
+            jabatan_id=staf.jabatan_id,
+            unit_id=staf.unit_id,
+            opd_id=data.opd_id,
+            penilai_pegawai_id=kabid.id,
+            status="disetujui",
+            approved_at=datetime(2026, 1, 20, 2, 0),
+            tanggal_mulai=periode.tanggal_mulai,
+            tanggal_selesai=periode.tanggal_selesai,
+        )
+        db.session.add(skp)
+        db.session.flush()
+        rhk = Rhk(
+            skp_id=skp.id,
+            jenis="utama",
+            teks="Tersedianya data capaian indikator kinerja daerah triwulanan",
+            parent_rhk_id=parent.id,
+            cascading="non_direct",
+        )
+        db.session.add(rhk)
+        db.session.flush()
+        for n, (aspek, teks, target, satuan) in enumerate(
+            [
+                ("kuantitas", "Jumlah laporan capaian indikator", 12, "Laporan"),
+                ("kualitas", "Persentase laporan tanpa revisi", 100, "Persen"),
+                ("waktu", "Ketepatan waktu penyampaian laporan", 12, "Bulan"),
+            ]
+        ):
+            db.session.add(
+                Iki(
+                    rhk_id=rhk.id,
+                    aspek=aspek,
+                    urutan=n,
+                    teks=teks,
+                    target=Decimal(target),
+                    satuan=satuan,
+                )
+            )
+        for value in BERAKHLAK:
+            db.session.add(PerilakuExpectation(skp_id=skp.id, nilai_kode=value.kode))
+        instansi = db.session.query(Instansi).one()
+        save_policy_version(
+            db.session,
+            instansi,
+            policy_data=PRESET_DEFAULT.to_dict(),
+            pagu_per_kelas={str(k): 2_000_000 + k * 500_000 for k in range(1, 18)},
+            berlaku_mulai=date(2026, 1, 1),
+            actor="e2e",
+        )
+        create_user(
+            db.session,
+            "bkpsdm",
+            PASSWORD,
+            display_name="BKPSDM",
+            roles=[("hr", None)],
+            password_hash=hash_password(PASSWORD),
+        )
+        db.session.commit()
+        return skp.id
