@@ -12,6 +12,7 @@ __all__ = [
     "SECTION_LABELS",
     "can_print_evaluasi",
     "can_print_recap",
+    "can_count_findings",
     "can_print_skp",
     "can_view_opd_dashboard",
     "dashboard_sections",
@@ -163,3 +164,8 @@ def can_print_recap(user, opd_id: int | None) -> bool:
     if has_any_role(user, "admin", "hr"):
         return True
     return opd_id is not None and covers_opd(user, "opd_operator", opd_id)
+
+
+def can_count_findings(user) -> bool:
+    """Starting a count of the cascade findings (a read-only check): evaluators and admin."""
+    return has_any_role(user, "evaluator", "admin")

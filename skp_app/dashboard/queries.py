@@ -116,6 +116,8 @@ VERIFIED = ("terverifikasi",)
 ENTERED = ("diajukan", "terverifikasi", "ditolak")
 SKP_BOARD_STATUS = {"belum": "Belum dibuat", **{k: v for k, v in SKP_STATUS.items()}}
 LEADER_JENIS = ("jpt_pratama", "jpt_madya")
+#: Predikat by SIASN kuadranNilai id (1 Sangat Baik … 5 Sangat Kurang), as stored.
+PREDIKAT_BY_ID: dict[int, Predikat] = {p.siasn_id: p for p in Predikat}
 
 
 def full_name(depan: str | None, nama: str | None, belakang: str | None) -> str:
@@ -133,6 +135,11 @@ def _in_scope(column, scope: set[int] | None):
     if scope is None:
         return literal(True)
     return column.in_(sorted(scope) or [-1])
+
+
+def _rows(session: Session, stmt) -> list[Any]:
+    """Run a column query on the session's connection (no ORM row processing: faster)."""
+    return session.connection().execute(stmt).all()
 
 
 def _dec(value: Any) -> Decimal | None:
@@ -334,14 +341,15 @@ def _load_iki(
         by_rhk[r.rhk_id].append(data)
     if by_id:
         iki_ids = select(Iki.id).where(Iki.rhk_id.in_(rhk_ids))
-        for iki_id, month, nilai in session.execute(
+        for iki_id, month, nilai in _rows(
+            session,
             select(Realisasi.iki_id, Realisasi.bulan, Realisasi.nilai).where(
                 Realisasi.iki_id.in_(iki_ids),
                 Realisasi.tahun == tahun,
                 Realisasi.bulan <= bulan,
                 Realisasi.status.in_(VERIFIED),
                 Realisasi.nilai.is_not(None),
-            )
+            ),
         ):
             if iki_id in by_id:
                 by_id[iki_id].series.monthly[month] = Decimal(str(nilai))
@@ -365,11 +373,12 @@ def _capaian_values_at(
         Realisasi.status.in_(VERIFIED),
         Realisasi.nilai.is_not(None),
     )
-    for iki_id, total in session.execute(
+    for iki_id, total in _rows(
+        session,
         select(Realisasi.iki_id, func.sum(Realisasi.nilai))
         .join(Iki, Realisasi.iki_id == Iki.id)
         .where(base, Iki.aspek == "kuantitas")
-        .group_by(Realisasi.iki_id)
+        .group_by(Realisasi.iki_id),
     ):
         values[iki_id] = Decimal(str(total))
     latest = (
@@ -379,7 +388,8 @@ def _capaian_values_at(
         .group_by(Realisasi.iki_id)
         .subquery()
     )
-    for iki_id, nilai in session.execute(
+    for iki_id, nilai in _rows(
+        session,
         select(Realisasi.iki_id, Realisasi.nilai).join(
             latest,
             and_(
@@ -387,7 +397,7 @@ def _capaian_values_at(
                 Realisasi.bulan == latest.c.bulan,
                 Realisasi.tahun == tahun,
             ),
-        )
+        ),
     ):
         values[iki_id] = Decimal(str(nilai))
     return values
@@ -811,6 +821,7 @@ class OpdData:
     nama: str
     tree: list[dict]
     rhk_total: int
+    rhk_drawn: int
     rhk_with_data: int
     status_counts: dict[str, int]
     wajib: int
@@ -841,10 +852,63 @@ def _month_bounds(tahun: int, bulan: int) -> tuple[date, date]:
     return first, nxt - timedelta(days=1)
 
 
-def _tree_nodes(session: Session, period: PeriodChoice, opd_id: int) -> tuple[list[dict], int, int]:
-    """Return the OPD's pohon kinerja as plain nodes with capaian, plus RHK counts."""
+TREE_MAX_NODES = 1200  # nodes drawn in a pohon kinerja; deeper levels go to the XLSX
+
+
+@dataclass
+class TreeData:
+    nodes: list[dict]
+    rhk_total: int
+    rhk_drawn: int
+    rhk_with_data: int
+
+
+def _iki_capaian(row: Any, value: Decimal | None) -> Decimal | None:
+    if value is None or row.target is None:
+        return None
+    try:
+        return capaian_iki(
+            value,
+            _dec(row.target),
+            target_max=_dec(row.target_max),
+            lower_is_better=bool(row.lower_is_better),
+        )
+    except ScoringError:
+        return None
+
+
+def _rhk_capaian_at(
+    session: Session, rhk_ids: list[int], tahun: int, bulan: int
+) -> dict[int, Decimal | None]:
+    """Return the capaian by ``bulan`` of a bounded list of RHK (three queries)."""
+    if not rhk_ids:
+        return {}
+    iki_rows = _rows(
+        session,
+        select(Iki.id, Iki.rhk_id, Iki.target, Iki.target_max, Iki.lower_is_better).where(
+            Iki.rhk_id.in_(rhk_ids)
+        ),
+    )
+    values = _capaian_values_at(
+        session, select(Iki.id).where(Iki.rhk_id.in_(rhk_ids)), tahun, bulan
+    )
+    per_rhk: dict[int, list[Decimal | None]] = defaultdict(list)
+    for r in iki_rows:
+        per_rhk[r.rhk_id].append(_iki_capaian(r, values.get(r.id)))
+    return {rid: mean_capaian(per_rhk.get(rid, ())) for rid in rhk_ids}
+
+
+def _tree_nodes(session: Session, period: PeriodChoice, opd_id: int) -> TreeData:
+    """Return the OPD's pohon kinerja as plain nodes with capaian.
+
+    Sasaran OPD → RHK linked to them (JPT) → RHK intervening those, level by level. Only the
+    top levels are drawn when the OPD has more than :data:`TREE_MAX_NODES` nodes (a school
+    office has thousands of teachers); the capaian of a drawn RHK is its own, a goal takes the
+    mean of its drawn children.
+    """
     tahun, bulan = period.tahun, period.bulan
-    goals = session.execute(
+    goals = _rows(
+        session,
         select(Sasaran.id, Sasaran.kode, Sasaran.teks, Sasaran.parent_id, Sasaran.jenis)
         .where(
             Sasaran.level == "opd",
@@ -852,39 +916,25 @@ def _tree_nodes(session: Session, period: PeriodChoice, opd_id: int) -> tuple[li
             Sasaran.tahun_awal <= tahun,
             Sasaran.tahun_akhir >= tahun,
         )
-        .order_by(Sasaran.kode, Sasaran.id)
-    ).all()
-    rhk_ids = (
-        select(Rhk.id)
+        .order_by(Sasaran.kode, Sasaran.id),
+    )
+    # The structure first (ids only); texts and owners for the drawn nodes afterwards.
+    rows = _rows(
+        session,
+        select(Rhk.id, Rhk.parent_rhk_id, Rhk.parent_sasaran_id)
         .join(Skp, Rhk.skp_id == Skp.id)
         .where(
             Skp.periode_id == (period.periode_id or -1),
             Skp.is_current.is_(True),
             Skp.opd_id == opd_id,
         )
+        .order_by(Rhk.id),
     )
-    rows = session.execute(
-        select(
-            Rhk.id,
-            Rhk.teks,
-            Rhk.jenis,
-            Rhk.parent_rhk_id,
-            Rhk.parent_sasaran_id,
-            Pegawai.gelar_depan,
-            Pegawai.nama,
-            Pegawai.gelar_belakang,
-        )
-        .join(Skp, Rhk.skp_id == Skp.id)
-        .join(Pegawai, Skp.pegawai_id == Pegawai.id)
-        .where(Rhk.id.in_(rhk_ids))
-        .order_by(Rhk.id)
-    ).all()
-    ikis = _load_iki(session, rhk_ids, tahun, bulan)
     goal_ids = {g.id for g in goals}
     rhk_set = {r.id for r in rows}
     nodes: dict[str, dict] = {}
     for g in goals:
-        parent = f"og:{g.parent_id}" if g.parent_id in goal_ids else None
+        parent = f"og:{g.parent_id}" if g.parent_id in goal_ids and g.parent_id != g.id else None
         nodes[f"og:{g.id}"] = {
             "id": f"og:{g.id}",
             "parent": parent,
@@ -893,50 +943,94 @@ def _tree_nodes(session: Session, period: PeriodChoice, opd_id: int) -> tuple[li
             "kind": "Sasaran OPD" if g.jenis == "sasaran" else "Tujuan OPD",
             "owner": "",
         }
-    with_data = 0
-    orphan = False
     for r in rows:
-        capaian = _rhk_capaian(ikis.get(r.id, ()), bulan)
-        with_data += capaian is not None
-        if r.parent_rhk_id in rhk_set:
+        if r.parent_rhk_id in rhk_set and r.parent_rhk_id != r.id:
             parent = f"rhk:{r.parent_rhk_id}"
         elif r.parent_sasaran_id in goal_ids:
             parent = f"og:{r.parent_sasaran_id}"
         else:
             parent = "lepas"
-            orphan = True
         nodes[f"rhk:{r.id}"] = {
             "id": f"rhk:{r.id}",
             "parent": parent,
-            "label": r.teks,
-            "capaian": capaian,
-            "kind": "RHK utama" if r.jenis == "utama" else "RHK tambahan",
-            "owner": full_name(r.gelar_depan, r.nama, r.gelar_belakang),
-        }
-    if orphan:
-        nodes["lepas"] = {
-            "id": "lepas",
-            "parent": None,
-            "label": "RHK belum terhubung ke sasaran OPD",
+            "label": "",
             "capaian": None,
-            "kind": "Kelompok",
+            "kind": "RHK",
             "owner": "",
         }
-    # Goals (and the orphan group) take the mean capaian of their direct children, bottom-up.
+    group = {
+        "id": "lepas",
+        "parent": None,
+        "label": "RHK belum terhubung ke sasaran OPD",
+        "capaian": None,
+        "kind": "Kelompok",
+        "owner": "",
+    }
     children: dict[str, list[str]] = defaultdict(list)
     for node in nodes.values():
         if node["parent"]:
             children[node["parent"]].append(node["id"])
-    order: list[str] = [n for n, v in nodes.items() if not v["parent"]]
-    i = 0
-    while i < len(order):
-        order.extend(c for c in children.get(order[i], []) if c not in order[i:])
-        i += 1
-    for node_id in reversed(order):
-        node = nodes[node_id]
+    # Breadth-first levels. Unlinked RHK (and the first node of a loop of links) hang under
+    # the "lepas" group, so every node is reached exactly once.
+    levels: list[list[str]] = [[n for n, v in nodes.items() if not v["parent"]]]
+    seen = set(levels[0])
+    while True:
+        nxt = [c for n in levels[-1] for c in children.get(n, ()) if c not in seen]
+        if not nxt:
+            unreached = [n for n in nodes if n not in seen]
+            if not unreached:
+                break
+            heads = [n for n in unreached if nodes[n]["parent"] not in nodes] or unreached[:1]
+            for n in heads:
+                nodes[n]["parent"] = "lepas"
+            if "lepas" not in nodes:
+                nodes["lepas"] = group
+                levels[0].append("lepas")
+                seen.add("lepas")
+            children["lepas"] = list(dict.fromkeys([*children.get("lepas", []), *heads]))
+            nxt = heads
+        seen.update(nxt)
+        levels.append(nxt)
+    drawn: list[str] = []
+    for depth, level in enumerate(levels):
+        room = TREE_MAX_NODES - len(drawn)
+        if len(level) <= room:
+            drawn.extend(level)
+        else:
+            if depth <= 1:
+                drawn.extend(level[:room])
+            break
+    shown = set(drawn)
+    rhk_drawn = [int(n[4:]) for n in drawn if n.startswith("rhk:")]
+    if rhk_drawn:
+        for r in _rows(
+            session,
+            select(
+                Rhk.id,
+                Rhk.teks,
+                Rhk.jenis,
+                Pegawai.gelar_depan,
+                Pegawai.nama,
+                Pegawai.gelar_belakang,
+            )
+            .join(Skp, Rhk.skp_id == Skp.id)
+            .join(Pegawai, Skp.pegawai_id == Pegawai.id)
+            .where(Rhk.id.in_(rhk_drawn)),
+        ):
+            node = nodes[f"rhk:{r.id}"]
+            node["label"] = r.teks
+            node["kind"] = "RHK utama" if r.jenis == "utama" else "RHK tambahan"
+            node["owner"] = full_name(r.gelar_depan, r.nama, r.gelar_belakang)
+    capaian = _rhk_capaian_at(session, rhk_drawn, tahun, bulan)
+    for rid, value in capaian.items():
+        nodes[f"rhk:{rid}"]["capaian"] = value
+    for node_id in reversed(drawn):
         if not node_id.startswith("rhk:"):
-            node["capaian"] = mean_capaian(nodes[c]["capaian"] for c in children.get(node_id, []))
-    return [nodes[n] for n in order], len(rows), with_data
+            nodes[node_id]["capaian"] = mean_capaian(
+                nodes[c]["capaian"] for c in children.get(node_id, []) if c in shown
+            )
+    with_data = sum(1 for v in capaian.values() if v is not None)
+    return TreeData([nodes[n] for n in drawn], len(rows), len(rhk_drawn), with_data)
 
 
 def opd_data(
@@ -951,55 +1045,63 @@ def opd_data(
     ).first()
     if opd is None:
         return None
-    tree, rhk_total, rhk_with_data = _tree_nodes(session, period, opd_id)
+    tree = _tree_nodes(session, period, opd_id)
 
-    people = session.execute(
-        select(
-            Pegawai.id,
-            Pegawai.gelar_depan,
-            Pegawai.nama,
-            Pegawai.gelar_belakang,
-            Pegawai.nip,
-            Pegawai.unit_id,
-            UnitOrganisasi.nama.label("unit"),
-            Jabatan.nama.label("jabatan"),
-            Skp.status,
-        )
-        .join(UnitOrganisasi, Pegawai.unit_id == UnitOrganisasi.id)
-        .outerjoin(Jabatan, Pegawai.jabatan_id == Jabatan.id)
-        .outerjoin(
-            Skp,
-            and_(
-                Skp.pegawai_id == Pegawai.id,
-                Skp.periode_id == (period.periode_id or -1),
-                Skp.is_current.is_(True),
-            ),
-        )
-        .where(_must_have_skp(), UnitOrganisasi.opd_id == opd_id)
-        .order_by(UnitOrganisasi.nama, Pegawai.nama, Pegawai.id)
-    ).all()
+    current_skp = and_(
+        Skp.pegawai_id == Pegawai.id,
+        Skp.periode_id == (period.periode_id or -1),
+        Skp.is_current.is_(True),
+    )
+    in_opd = and_(_must_have_skp(), UnitOrganisasi.opd_id == opd_id)
+    # Counts by SKP status and by unit are aggregated by the database; only the people without
+    # an SKP are listed (an education office has thousands of employees).
     status_counts = dict.fromkeys(SKP_BOARD_STATUS, 0)
-    no_skp: list[PersonRow] = []
-    for p in people:
-        status = p.status or "belum"
-        status_counts[status] = status_counts.get(status, 0) + 1
-        if p.status is None:
-            no_skp.append(
-                PersonRow(
-                    p.id,
-                    full_name(p.gelar_depan, p.nama, p.gelar_belakang),
-                    p.nip,
-                    p.unit,
-                    p.jabatan or "",
-                    "Belum membuat SKP",
-                )
+    per_unit: dict[int | None, int] = defaultdict(int)
+    for unit_id, status, n in _rows(
+        session,
+        select(Pegawai.unit_id, Skp.status, func.count(Pegawai.id))
+        .join(UnitOrganisasi, Pegawai.unit_id == UnitOrganisasi.id)
+        .outerjoin(Skp, current_skp)
+        .where(in_opd)
+        .group_by(Pegawai.unit_id, Skp.status),
+    ):
+        key = status or "belum"
+        status_counts[key] = status_counts.get(key, 0) + int(n)
+        per_unit[unit_id] += int(n)
+    no_skp = [
+        PersonRow(
+            p.id,
+            full_name(p.gelar_depan, p.nama, p.gelar_belakang),
+            p.nip,
+            p.unit,
+            p.jabatan or "",
+            "Belum membuat SKP",
+        )
+        for p in _rows(
+            session,
+            select(
+                Pegawai.id,
+                Pegawai.gelar_depan,
+                Pegawai.nama,
+                Pegawai.gelar_belakang,
+                Pegawai.nip,
+                UnitOrganisasi.nama.label("unit"),
+                Jabatan.nama.label("jabatan"),
             )
+            .join(UnitOrganisasi, Pegawai.unit_id == UnitOrganisasi.id)
+            .outerjoin(Jabatan, Pegawai.jabatan_id == Jabatan.id)
+            .outerjoin(Skp, current_skp)
+            .where(in_opd, Skp.id.is_(None))
+            .order_by(UnitOrganisasi.nama, Pegawai.nama, Pegawai.id),
+        )
+    ]
 
     rt, rb = report_month(period)
     first, last = _month_bounds(rt, rb)
     penilai = aliased(Pegawai)
     entered = func.count(Realisasi.id)
-    late_rows = session.execute(
+    late_rows = _rows(
+        session,
         select(
             Pegawai.id,
             Pegawai.gelar_depan,
@@ -1046,8 +1148,8 @@ def opd_data(
             penilai.gelar_belakang,
         )
         .having(entered == 0)
-        .order_by(Pegawai.nama, Pegawai.id)
-    ).all()
+        .order_by(Pegawai.nama, Pegawai.id),
+    )
     late = [
         PersonRow(
             r.id,
@@ -1119,8 +1221,8 @@ def opd_data(
         key = bidang_of(parent_of, opd_id, unit_id)
         return points.setdefault(key, UnitPoints(key, unit_name.get(key, "-")))
 
-    for p in people:
-        bucket(p.unit_id).pegawai += 1
+    for unit_id, n in per_unit.items():
+        bucket(unit_id).pegawai += n
     first_m, last_m = _month_bounds(period.tahun, period.bulan)
     for unit_id, status, total in session.execute(
         select(Pegawai.unit_id, Aktivitas.status, func.coalesce(func.sum(Aktivitas.poin), 0))
@@ -1145,11 +1247,12 @@ def opd_data(
     return OpdData(
         opd_id=opd.id,
         nama=opd.nama,
-        tree=tree,
-        rhk_total=rhk_total,
-        rhk_with_data=rhk_with_data,
+        tree=tree.nodes,
+        rhk_total=tree.rhk_total,
+        rhk_drawn=tree.rhk_drawn,
+        rhk_with_data=tree.rhk_with_data,
         status_counts=status_counts,
-        wajib=len(people),
+        wajib=sum(status_counts.values()),
         no_skp=no_skp,
         report_tahun=rt,
         report_bulan=rb,
@@ -1368,10 +1471,8 @@ def target_text_of(row: Any) -> str:
 def _predikat_label(value: int | None) -> str:
     if value is None:
         return "-"
-    try:
-        return Predikat.coerce(int(value)).label
-    except ScoringError:
-        return str(value)
+    predikat = PREDIKAT_BY_ID.get(value)
+    return predikat.label if predikat is not None else str(value)
 
 
 # --- HR --------------------------------------------------------------------------------------
@@ -1497,7 +1598,8 @@ def hr_data(session: Session, period: PeriodChoice, scope: set[int] | None = Non
         .outerjoin(opd_unit, UnitOrganisasi.opd_id == opd_unit.id)
         .outerjoin(Jabatan, Pegawai.jabatan_id == Jabatan.id)
     )
-    without = session.execute(
+    without = _rows(
+        session,
         base.outerjoin(
             Skp,
             and_(
@@ -1507,12 +1609,13 @@ def hr_data(session: Session, period: PeriodChoice, scope: set[int] | None = Non
             ),
         )
         .where(_must_have_skp(), Skp.id.is_(None), _in_scope(UnitOrganisasi.opd_id, scope))
-        .order_by(opd_unit.nama, Pegawai.nama, Pegawai.id)
-    ).all()
+        .order_by(opd_unit.nama, Pegawai.nama, Pegawai.id),
+    )
     without_skp = [_person(r, "Belum membuat SKP") for r in without]
 
     flagged = select(Rhk.id).where(Rhk.skp_id == Skp.id, Rhk.link_flag.is_not(None)).exists()
-    blocked_rows = session.execute(
+    blocked_rows = _rows(
+        session,
         base.add_columns(flagged.label("flagged"), Skp.penilai_pegawai_id)
         .join(Skp, Skp.pegawai_id == Pegawai.id)
         .where(
@@ -1521,8 +1624,8 @@ def hr_data(session: Session, period: PeriodChoice, scope: set[int] | None = Non
             or_(flagged, Skp.penilai_pegawai_id.is_(None)),
             _in_scope(UnitOrganisasi.opd_id, scope),
         )
-        .order_by(opd_unit.nama, Pegawai.nama, Pegawai.id)
-    ).all()
+        .order_by(opd_unit.nama, Pegawai.nama, Pegawai.id),
+    )
     blocked = []
     for r in blocked_rows:
         reasons = []
@@ -1532,15 +1635,16 @@ def hr_data(session: Session, period: PeriodChoice, scope: set[int] | None = Non
             reasons.append("Pejabat penilai belum ditetapkan")
         blocked.append(_person(r, "; ".join(reasons)))
 
-    active = session.execute(
+    active = _rows(
+        session,
         base.add_columns(Jabatan.jenis.label("jabatan_jenis"))
         .where(
             Pegawai.kedudukan_hukum_id.in_(ACTIVE_KEDUDUKAN),
             Pegawai.jenis_asn.in_(SKP_ASN),
             _in_scope(UnitOrganisasi.opd_id, scope),
         )
-        .order_by(opd_unit.nama, Pegawai.nama, Pegawai.id)
-    ).all()
+        .order_by(opd_unit.nama, Pegawai.nama, Pegawai.id),
+    )
     sup = superior_map(session)
     no_superior = [
         _person(r, "Atasan langsung tidak ditemukan di pohon jabatan")
@@ -1676,7 +1780,8 @@ def pengisian_people(
     cond = [_must_have_skp(), _in_scope(UnitOrganisasi.opd_id, scope)]
     if opd_id is not None:
         cond.append(UnitOrganisasi.opd_id == opd_id)
-    rows = session.execute(
+    rows = _rows(
+        session,
         select(
             Pegawai.id,
             Pegawai.gelar_depan,
@@ -1704,8 +1809,8 @@ def pengisian_people(
             ),
         )
         .where(*cond)
-        .order_by(opd_unit.nama, UnitOrganisasi.nama, Pegawai.nama, Pegawai.id)
-    ).all()
+        .order_by(opd_unit.nama, UnitOrganisasi.nama, Pegawai.nama, Pegawai.id),
+    )
     skp_ids = (
         select(Skp.id)
         .join(Pegawai, Skp.pegawai_id == Pegawai.id)
@@ -1719,7 +1824,8 @@ def pengisian_people(
     verified = case((Realisasi.status == "terverifikasi", 1), else_=0)
     real = {
         skp_id: (int(n), int(v))
-        for skp_id, n, v in session.execute(
+        for skp_id, n, v in _rows(
+            session,
             select(Realisasi.skp_id, func.count(Realisasi.id), func.coalesce(func.sum(verified), 0))
             .where(
                 Realisasi.skp_id.in_(skp_ids),
@@ -1727,19 +1833,20 @@ def pengisian_people(
                 Realisasi.bulan == period.bulan,
                 Realisasi.status.in_(ENTERED),
             )
-            .group_by(Realisasi.skp_id)
+            .group_by(Realisasi.skp_id),
         )
     }
     evals = {
         skp_id: (eid, predikat)
-        for skp_id, eid, predikat in session.execute(
+        for skp_id, eid, predikat in _rows(
+            session,
             select(Evaluasi.skp_id, Evaluasi.id, Evaluasi.predikat).where(
                 Evaluasi.skp_id.in_(skp_ids),
                 Evaluasi.tahun == period.tahun,
                 Evaluasi.jenis == "periodik",
                 Evaluasi.periode_ke == period.evaluation_period,
                 Evaluasi.status == "final",
-            )
+            ),
         )
     }
     out: list[PengisianPerson] = []
@@ -1889,7 +1996,8 @@ def workload_data(
         .group_by(Aktivitas.pegawai_id)
         .subquery()
     )
-    rows = session.execute(
+    rows = _rows(
+        session,
         select(
             Pegawai.id,
             Pegawai.gelar_depan,
@@ -1910,8 +2018,8 @@ def workload_data(
         .outerjoin(Jabatan, Pegawai.jabatan_id == Jabatan.id)
         .outerjoin(minutes, minutes.c.pid == Pegawai.id)
         .where(*cond)
-        .order_by(opd_unit.nama, UnitOrganisasi.nama, Pegawai.nama, Pegawai.id)
-    ).all()
+        .order_by(opd_unit.nama, UnitOrganisasi.nama, Pegawai.nama, Pegawai.id),
+    )
     people = [
         WorkloadPerson(
             r.id,
@@ -2035,9 +2143,8 @@ def _distribution(
         value = p.history.get(key)
         if value is None:
             continue
-        try:
-            predikat = Predikat.coerce(int(value))
-        except ScoringError:
+        predikat = PREDIKAT_BY_ID.get(value)
+        if predikat is None:
             continue
         groups.setdefault(group_of(p), dict.fromkeys(Predikat, 0))[predikat] += 1
     names = order or sorted(groups)
@@ -2055,7 +2162,8 @@ def merit_data(
     evaluation period, the distribution by OPD, jabatan level and golongan for one period, and
     the 3×3 talent grid (predikat trend × capaian of the year up to the chosen month)."""
     opd_unit = aliased(UnitOrganisasi)
-    people_rows = session.execute(
+    people_rows = _rows(
+        session,
         select(
             Pegawai.id,
             Pegawai.gelar_depan,
@@ -2076,8 +2184,8 @@ def merit_data(
         .outerjoin(opd_unit, UnitOrganisasi.opd_id == opd_unit.id)
         .outerjoin(Jabatan, Pegawai.jabatan_id == Jabatan.id)
         .where(_must_have_skp(), _in_scope(UnitOrganisasi.opd_id, scope))
-        .order_by(opd_unit.nama, Pegawai.nama, Pegawai.id)
-    ).all()
+        .order_by(opd_unit.nama, Pegawai.nama, Pegawai.id),
+    )
     people: dict[int, MeritPerson] = {}
     for r in people_rows:
         label, level = JABATAN_JENIS.get(r.jabatan_jenis or "", ("Tanpa jabatan", 6))
@@ -2100,7 +2208,8 @@ def merit_data(
         .where(_must_have_skp(), _in_scope(UnitOrganisasi.opd_id, scope))
     )
     keys: set[EvalKey] = set()
-    for pid, tahun, jenis, ke, predikat in session.execute(
+    for pid, tahun, jenis, ke, predikat in _rows(
+        session,
         select(
             Skp.pegawai_id, Evaluasi.tahun, Evaluasi.jenis, Evaluasi.periode_ke, Evaluasi.predikat
         )
@@ -2109,7 +2218,7 @@ def merit_data(
             Evaluasi.status == "final",
             Evaluasi.predikat.is_not(None),
             Skp.pegawai_id.in_(in_scope_people),
-        )
+        ),
     ):
         key = EvalKey(int(tahun), jenis == "tahunan", 0 if jenis == "tahunan" else int(ke))
         keys.add(key)
@@ -2132,7 +2241,8 @@ def merit_data(
         chosen = annual[-1] if annual else (ordered[-1] if ordered else None)
 
     # Capaian of the year (RHK utama of the current SKP) up to the chosen month.
-    iki_rows = session.execute(
+    iki_rows = _rows(
+        session,
         select(
             Iki.id,
             Iki.target,
@@ -2147,8 +2257,8 @@ def merit_data(
             Skp.is_current.is_(True),
             Rhk.jenis == "utama",
             Skp.pegawai_id.in_(in_scope_people),
-        )
-    ).all()
+        ),
+    )
     iki_ids = (
         select(Iki.id)
         .join(Rhk, Iki.rhk_id == Rhk.id)
@@ -2161,22 +2271,9 @@ def merit_data(
         )
     )
     values = _capaian_values_at(session, iki_ids, period.tahun, period.bulan) if iki_rows else {}
-    per_person: dict[int, list[Decimal]] = defaultdict(list)
+    per_person: dict[int, list[Decimal | None]] = defaultdict(list)
     for r in iki_rows:
-        value = values.get(r.id)
-        if value is None or r.target is None:
-            continue
-        try:
-            per_person[r.pegawai_id].append(
-                capaian_iki(
-                    value,
-                    _dec(r.target),
-                    target_max=_dec(r.target_max),
-                    lower_is_better=bool(r.lower_is_better),
-                )
-            )
-        except ScoringError:
-            continue
+        per_person[r.pegawai_id].append(_iki_capaian(r, values.get(r.id)))
     grid: dict[tuple[str, str], list[str]] = defaultdict(list)
     unplaced = 0
     for p in people.values():
@@ -2495,55 +2592,179 @@ def recap_document(session: Session, recap: TppRecap, settings: DashboardSetting
 
 # --- evaluator -------------------------------------------------------------------------------
 
+#: Job kind that counts the cascade findings of a whole periode (skp_app.dashboard.jobs).
+FINDINGS_JOB = "dashboard.temuan_cascading"
+SNAPSHOTS_KEPT = 12
+
 
 @dataclass
-class FindingRow:
-    opd_id: int
-    nama: str
-    error: int = 0
-    warning: int = 0
-    info: int = 0
+class FindingsSnapshot:
+    """Cascade finding counts per OPD computed by one job run."""
 
-    @property
-    def total(self) -> int:
-        return self.error + self.warning + self.info
+    job_id: int
+    at: datetime
+    per_opd: dict[int, dict[str, int]]
+    per_opd_code: dict[int, dict[str, int]]
+
+    def total(self, opd_id: int) -> int:
+        return sum(self.per_opd.get(opd_id, {}).values())
+
+
+@dataclass
+class PendingJob:
+    job_id: int
+    status: str
+    percent: int
+    message: str
+
+
+@dataclass
+class ReviewRow:
+    id: int
+    opd_id: int
+    opd: str
+    verdict: str
+    due_date: date
+    created_at: datetime
+    open_items: int
+    findings_total: int | None
+    overdue: bool
 
 
 @dataclass
 class EvaluatorData:
-    available: bool
-    message: str
-    rows: list[FindingRow]
-    summary: dict
+    opds: list[tuple[int, str]]
+    snapshots: list[FindingsSnapshot]
+    pending: PendingJob | None
+    reviews_available: bool
+    open_reviews: list[ReviewRow]
+    reviewed: set[int]
+    review_history: dict[int, list[tuple[datetime, int]]]
+
+    @property
+    def latest(self) -> FindingsSnapshot | None:
+        return self.snapshots[-1] if self.snapshots else None
+
+    @property
+    def not_reviewed(self) -> list[tuple[int, str]]:
+        return [(oid, nama) for oid, nama in self.opds if oid not in self.reviewed]
+
+
+def _int_keys(raw: Mapping | None) -> dict[int, dict[str, int]]:
+    out: dict[int, dict[str, int]] = {}
+    for key, value in (raw or {}).items():
+        try:
+            out[int(key)] = {str(k): int(v) for k, v in (value or {}).items()}
+        except (TypeError, ValueError):
+            continue
+    return out
+
+
+def findings_snapshots(
+    session: Session, tahun: int
+) -> tuple[list[FindingsSnapshot], PendingJob | None]:
+    """Return the finding counts stored by the last runs of :data:`FINDINGS_JOB` for a year
+    (oldest first) and the run still queued or running, if any (one query)."""
+    from skp_app.jobs.models import Job
+
+    rows = session.scalars(
+        select(Job).where(Job.kind == FINDINGS_JOB).order_by(Job.id.desc()).limit(50)
+    ).all()
+    snapshots: list[FindingsSnapshot] = []
+    pending = None
+    for job in rows:
+        if (job.params or {}).get("tahun") != tahun:
+            continue
+        if job.status in ("queued", "running"):
+            if pending is None:
+                pending = PendingJob(job.id, job.status_label, job.percent, job.message or "")
+            continue
+        if job.status != "done" or not job.result:
+            continue
+        snapshots.append(
+            FindingsSnapshot(
+                job.id,
+                job.finished_at or job.created_at,
+                _int_keys(job.result.get("per_opd")),
+                _int_keys(job.result.get("per_opd_code")),
+            )
+        )
+        if len(snapshots) == SNAPSHOTS_KEPT:
+            break
+    snapshots.reverse()
+    return snapshots, pending
+
+
+def _review_models():
+    try:
+        from skp_app.cascading.models import AlignmentReview, ReviewItem
+    except ImportError:  # the review workflow is optional
+        return None
+    return AlignmentReview, ReviewItem
 
 
 def evaluator_data(session: Session, period: PeriodChoice, scope: set[int] | None) -> EvaluatorData:
-    """Count the current cascade findings per OPD in the evaluator's scope.
-
-    Uses :func:`skp_app.cascading.queries.cascade_for` on the whole periode (a fixed number of
-    queries) and keeps the findings of the OPDs in scope.
-    """
-    try:
-        from skp_app.cascading.graph import CascadeError
-        from skp_app.cascading.queries import cascade_for
-        from skp_app.cascading.rules import summarize
-    except ImportError:
-        return EvaluatorData(False, "Pemeriksaan cascading belum tersedia.", [], {})
-    opds = _opd_rows(session, scope)
-    if period.periode_id is None:
-        return EvaluatorData(True, f"Belum ada periode {period.tahun}.", [], {})
-    try:
-        _graph, findings = cascade_for(session, period.tahun)
-    except CascadeError as exc:
-        return EvaluatorData(True, str(exc), [], {})
-    rows = {o.id: FindingRow(o.id, o.nama) for o in opds}
-    kept = []
-    for f in findings:
-        row = rows.get(f.opd_id)
-        if row is None:
-            continue
-        kept.append(f)
-        if f.severity in ("error", "warning", "info"):
-            setattr(row, f.severity, getattr(row, f.severity) + 1)
-    ordered = sorted(rows.values(), key=lambda r: (-r.error, -r.total, r.nama))
-    return EvaluatorData(True, "", ordered, summarize(kept))
+    """Load the evaluator's view: finding counts per OPD over time (stored runs of the cascade
+    check and the counts recorded with each review), open reviews and OPDs not yet reviewed,
+    in a fixed number of queries."""
+    opds = opd_options(session, scope)
+    snapshots, pending = findings_snapshots(session, period.tahun)
+    models = _review_models()
+    if models is None:
+        return EvaluatorData(opds, snapshots, pending, False, [], set(), {})
+    AlignmentReview, ReviewItem = models  # noqa: N806
+    rows = _rows(
+        session,
+        select(
+            AlignmentReview.id,
+            AlignmentReview.opd_id,
+            AlignmentReview.verdict,
+            AlignmentReview.due_date,
+            AlignmentReview.status,
+            AlignmentReview.created_at,
+            AlignmentReview.findings_snapshot,
+            UnitOrganisasi.nama,
+        )
+        .join(UnitOrganisasi, AlignmentReview.opd_id == UnitOrganisasi.id)
+        .where(AlignmentReview.tahun == period.tahun, _in_scope(AlignmentReview.opd_id, scope))
+        .order_by(AlignmentReview.created_at, AlignmentReview.id),
+    )
+    open_items = dict(
+        _rows(
+            session,
+            select(ReviewItem.review_id, func.count(ReviewItem.id))
+            .join(AlignmentReview, ReviewItem.review_id == AlignmentReview.id)
+            .where(
+                AlignmentReview.tahun == period.tahun,
+                _in_scope(AlignmentReview.opd_id, scope),
+                ReviewItem.status.in_(("open", "reopened")),
+            )
+            .group_by(ReviewItem.review_id),
+        )
+    )
+    verdicts = {"selaras": "Selaras", "perlu_perbaikan": "Perlu perbaikan"}
+    history: dict[int, list[tuple[datetime, int]]] = defaultdict(list)
+    open_reviews: list[ReviewRow] = []
+    for r in rows:
+        snap = r.findings_snapshot or {}
+        total = snap.get("total")
+        if isinstance(total, int):
+            history[r.opd_id].append((r.created_at, total))
+        if r.status == "open":
+            open_reviews.append(
+                ReviewRow(
+                    r.id,
+                    r.opd_id,
+                    r.nama,
+                    verdicts.get(r.verdict, r.verdict),
+                    r.due_date,
+                    r.created_at,
+                    int(open_items.get(r.id, 0)),
+                    total if isinstance(total, int) else None,
+                    r.due_date < period.today,
+                )
+            )
+    open_reviews.sort(key=lambda r: (r.due_date, r.opd))
+    return EvaluatorData(
+        opds, snapshots, pending, True, open_reviews, {r.opd_id for r in rows}, dict(history)
+    )

@@ -20,6 +20,7 @@ from flask import (
     Response,
     abort,
     current_app,
+    redirect,
     render_template,
     request,
     url_for,
@@ -33,6 +34,7 @@ from skp_app.dashboard import permissions as perm
 from skp_app.dashboard import queries as q
 from skp_app.dashboard.documents import evaluasi_pdf, recap_pdf, skp_pdf
 from skp_app.dashboard.exports import XLSX_MIME, Sheet, xlsx_bytes
+from skp_app.dashboard.jobs import start_findings_count
 from skp_app.dashboard.metrics import (
     BAND_LABELS,
     CAPAIAN_BANDS,
@@ -209,6 +211,8 @@ class SectionView:
     opd_options: list[tuple[int, str]] = field(default_factory=list)
     opd_id: int | None = None
     empty: str = ""
+    # POST buttons: (label, action URL); the form carries the CSRF token.
+    forms: list[tuple[str, str]] = field(default_factory=list)
 
 
 # --- sections of /beranda --------------------------------------------------------------------
@@ -506,7 +510,15 @@ def _section_opd(
             lambda: charts.capaian_tree_figure(data.tree),
             f"Sasaran OPD → RHK JPT → RHK bawahan yang mengintervensinya. Warna = capaian "
             f"s.d. {period.label} (realisasi terverifikasi); sasaran = rata-rata anak "
-            f"langsungnya. {data.rhk_with_data} dari {data.rhk_total} RHK memiliki data.",
+            f"langsungnya. {data.rhk_with_data} dari {data.rhk_drawn} RHK yang digambar memiliki "
+            f"data."
+            + (
+                f" Hanya tingkat teratas yang digambar ({data.rhk_drawn} dari "
+                f"{data.rhk_total} RHK); tingkat di bawahnya dapat dibuka pada pohon "
+                "cascading OPD."
+                if data.rhk_drawn < data.rhk_total
+                else ""
+            ),
             "pohon",
             wide=True,
             limit=40,
@@ -591,6 +603,9 @@ def _section_opd(
         ),
     ]
     links = []
+    tree_page = _endpoint("cascading.tree_opd", opd_id=opd_id)
+    if tree_page:
+        links.append(("Pohon cascading OPD", tree_page))
     board = _endpoint("planning.monitoring", opd=opd_id)
     if board:
         links.append(("Monitoring SKP OPD", board))
@@ -612,53 +627,209 @@ SEVERITY = (
 def _section_evaluator(period: q.PeriodChoice) -> SectionView:
     scope = perm.evaluator_scope(current_user)
     data = q.evaluator_data(db.session, period, scope)
-    if not data.available:
-        return SectionView("evaluator", [], empty=data.message)
-    rows = [r for r in data.rows]
-    sheet = Sheet(
-        "Temuan per OPD",
-        ["Perangkat daerah", "Galat", "Peringatan", "Info", "Jumlah"],
-        [[r.nama, r.error, r.warning, r.info, r.total] for r in rows],
-    )
-    by_code = (data.summary or {}).get("by_code") or {}
-    code_sheet = Sheet(
-        "Temuan per jenis", ["Kode temuan", "Jumlah"], list(map(list, by_code.items()))
-    )
+    names = dict(data.opds)
+    latest = data.latest
+    cards: list[Card] = []
+    counts = []
+    if latest is not None:
+        counts = sorted(
+            ((oid, nama, latest.per_opd.get(oid, {})) for oid, nama in data.opds),
+            key=lambda x: (-x[2].get("error", 0), -sum(x[2].values()), x[1]),
+        )
+        sheet = Sheet(
+            "Temuan per OPD",
+            ["Perangkat daerah", "Galat", "Peringatan", "Info", "Jumlah"],
+            [
+                [nama, c.get("error", 0), c.get("warning", 0), c.get("info", 0), sum(c.values())]
+                for _oid, nama, c in counts
+            ],
+            links=[
+                _endpoint("cascading.findings", opd=oid, tahun=period.tahun)
+                for oid, _n, _c in counts
+            ],
+        )
+        cards.append(
+            Card(
+                "dash-evaluator-temuan",
+                f"Temuan cascading per OPD, periode {period.tahun}",
+                sheet,
+                lambda: charts.stacked_bar_figure(
+                    [nama for _oid, nama, _c in counts],
+                    [
+                        (label, [c.get(key, 0) for _oid, _n, c in counts], color)
+                        for key, label, color in SEVERITY
+                    ],
+                    x_title="Jumlah temuan",
+                ),
+                f"Hasil pemeriksaan otomatis cascading (aturan V1–V7, PermenPANRB 6/2022) "
+                f"pada {dash_cell(latest.at)} WIB. Klik nama OPD untuk membuka temuannya.",
+                "temuan",
+                wide=True,
+            )
+        )
+        by_code: dict[str, int] = {}
+        for oid, _nama, _c in counts:
+            for code, n in latest.per_opd_code.get(oid, {}).items():
+                by_code[code] = by_code.get(code, 0) + n
+        summary = {
+            "by_code": dict(sorted(by_code.items(), key=lambda kv: (-kv[1], kv[0]))),
+        }
+        code_sheet = Sheet(
+            "Temuan per jenis",
+            ["Kode temuan", "Jumlah"],
+            [list(x) for x in summary["by_code"].items()],
+        )
 
-    def code_figure() -> go.Figure:
-        from skp_app.cascading.charts import findings_by_code_figure
+        def code_figure() -> go.Figure:
+            try:
+                from skp_app.cascading.charts import findings_by_code_figure
+            except ImportError:
+                return charts.count_bar_figure(list(summary["by_code"].items()))
+            return findings_by_code_figure(summary)
 
-        return findings_by_code_figure(data.summary) if data.summary else charts.empty_figure()
-
-    cards = [
+        cards.append(
+            Card("dash-evaluator-kode", "Temuan per jenis", code_sheet, code_figure, "", "kode")
+        )
+    # Findings over time: every stored run of the check and the counts recorded with each
+    # review, per OPD (the eight OPDs with the most findings now).
+    series: dict[int, list[tuple[datetime, int]]] = {oid: [] for oid in names}
+    for snap in data.snapshots:
+        for oid in names:
+            series[oid].append((snap.at, snap.total(oid)))
+    for oid, points in data.review_history.items():
+        if oid in series:
+            series[oid].extend(points)
+    ranked = sorted(
+        (oid for oid in names if series[oid]),
+        key=lambda oid: (-(latest.total(oid) if latest else len(series[oid])), names[oid]),
+    )[:8]
+    trend_rows = []
+    for oid in ranked:
+        for at, total in sorted(series[oid]):
+            trend_rows.append([names[oid], at, total])
+    cards.append(
         Card(
-            "dash-evaluator-temuan",
-            f"Temuan cascading per OPD, periode {period.tahun}",
-            sheet,
-            lambda: charts.stacked_bar_figure(
-                [r.nama for r in rows],
-                [(label, [getattr(r, key) for r in rows], color) for key, label, color in SEVERITY],
-                x_title="Jumlah temuan",
+            "dash-evaluator-tren",
+            "Jumlah temuan per OPD dari waktu ke waktu",
+            Sheet("Riwayat temuan", ["Perangkat daerah", "Waktu", "Jumlah temuan"], trend_rows),
+            lambda: charts.series_figure(
+                [
+                    (names[oid], [(dash_cell(at), total) for at, total in sorted(series[oid])])
+                    for oid in ranked
+                ],
+                y_title="Jumlah temuan",
             ),
-            "Temuan saat ini dari pemeriksaan otomatis pohon cascading (aturan PermenPANRB "
-            "6/2022). Riwayat temuan per waktu belum tersimpan, sehingga yang ditampilkan "
-            "adalah kondisi terkini.",
-            "temuan",
-            wide=True,
-        ),
-        Card("dash-evaluator-kode", "Temuan per jenis", code_sheet, code_figure, "", "kode"),
-    ]
-    total = sum(r.total for r in rows)
-    errors = sum(r.error for r in rows)
+            'Setiap titik adalah satu pemeriksaan yang tersimpan (tombol "Periksa ulang") '
+            "atau jumlah temuan yang dicatat saat reviu dibuat; delapan OPD dengan temuan "
+            "terbanyak.",
+            "riwayat",
+        )
+    )
+    if data.reviews_available:
+        review_links = [
+            _endpoint("cascading.view_review", review_id=r.id) for r in data.open_reviews
+        ]
+        cards.append(
+            Card(
+                "dash-evaluator-reviu",
+                "Reviu keselarasan yang masih terbuka",
+                Sheet(
+                    "Reviu terbuka",
+                    [
+                        "Perangkat daerah",
+                        "Kesimpulan",
+                        "Batas perbaikan",
+                        "Lewat batas",
+                        "Butir terbuka",
+                        "Temuan saat reviu",
+                        "Dibuat",
+                    ],
+                    [
+                        [
+                            r.opd,
+                            r.verdict,
+                            r.due_date,
+                            r.overdue,
+                            r.open_items,
+                            r.findings_total,
+                            r.created_at,
+                        ]
+                        for r in data.open_reviews
+                    ],
+                    links=review_links,
+                ),
+                None,
+                f"{len(data.open_reviews)} reviu terbuka untuk periode {period.tahun}.",
+                "reviu",
+            )
+        )
+        not_reviewed = data.not_reviewed
+        cards.append(
+            Card(
+                "dash-evaluator-belum",
+                f"OPD yang belum direviu tahun {period.tahun}",
+                Sheet(
+                    "Belum direviu",
+                    ["Perangkat daerah", "Temuan galat terkini", "Jumlah temuan terkini"],
+                    [
+                        [
+                            nama,
+                            latest.per_opd.get(oid, {}).get("error", 0) if latest else None,
+                            latest.total(oid) if latest else None,
+                        ]
+                        for oid, nama in not_reviewed
+                    ],
+                    links=[
+                        _endpoint("cascading.new_review", opd=oid, tahun=period.tahun)
+                        for oid, _n in not_reviewed
+                    ],
+                ),
+                None,
+                f"{len(not_reviewed)} dari {len(data.opds)} OPD dalam cakupan Anda.",
+                "belum",
+            )
+        )
+    errors = sum(c.get("error", 0) for _o, _n, c in counts)
+    overdue = sum(1 for r in data.open_reviews if r.overdue)
     tiles = [
-        Tile("OPD dalam cakupan", fmt_number(len(rows), 0)),
         Tile(
-            "Temuan galat", fmt_number(errors, 0), "harus diperbaiki", tone="warn" if errors else ""
+            "Reviu terbuka",
+            fmt_number(len(data.open_reviews), 0),
+            f"{overdue} lewat batas perbaikan",
+            _endpoint("cascading.list_reviews"),
+            tone="warn" if overdue else "",
         ),
-        Tile("Seluruh temuan", fmt_number(total, 0)),
+        Tile(
+            "OPD belum direviu",
+            fmt_number(len(data.not_reviewed), 0),
+            f"dari {len(data.opds)} OPD",
+            tone="warn" if data.not_reviewed else "",
+        ),
+        Tile(
+            "Temuan galat terkini",
+            fmt_number(errors, 0) if latest else "-",
+            f"per {dash_cell(latest.at)}" if latest else "belum diperiksa",
+            _endpoint("cascading.findings"),
+            tone="warn" if errors else "",
+        ),
     ]
-    notes = [data.message] if data.message else []
-    return SectionView("evaluator", cards, tiles, notes=notes)
+    notes = []
+    if data.pending is not None:
+        notes.append(
+            f"Pemeriksaan cascading sedang berjalan ({data.pending.status}, "
+            f"{data.pending.percent}%). Muat ulang halaman ini beberapa saat lagi."
+        )
+    elif latest is None:
+        notes.append(
+            'Temuan cascading periode ini belum pernah dihitung. Tekan "Periksa ulang '
+            'sekarang" untuk menghitungnya di latar belakang.'
+        )
+    forms = []
+    if data.pending is None:
+        forms.append(
+            ("Periksa ulang sekarang", url_for("dashboard.count_findings", tahun=period.tahun))
+        )
+    return SectionView("evaluator", cards, tiles, notes=notes, forms=forms)
 
 
 def _section_hr(period: q.PeriodChoice) -> SectionView:
@@ -1038,6 +1209,15 @@ def export_home(bagian: str, tabel: str):
     )
 
 
+@bp.route("/beranda/temuan/hitung", methods=["POST"])
+@login_required
+def count_findings():
+    require(perm.can_count_findings(current_user))
+    tahun = _int_arg("tahun") or q.choose_period(db.session, None, None, _today()).tahun
+    start_findings_count(db.session, tahun, user=current_user)
+    return redirect(url_for("dashboard.home", bagian="evaluator", tahun=tahun))
+
+
 # --- monitoring pengisian --------------------------------------------------------------------
 
 
@@ -1359,14 +1539,9 @@ def workload_xlsx():
 # --- peta merit ------------------------------------------------------------------------------
 
 
-def _merit_context():
-    scope = _scope_or_403(perm.merit_scope(current_user))
-    opd_id = _opd_filter(scope)
-    effective = {opd_id} if opd_id is not None else scope
-    period = _period()
-    data = q.merit_data(db.session, period, effective, selected=request.args.get("periode"))
+def _merit_history_sheet(data: q.MeritData, period: q.PeriodChoice) -> Sheet:
     keys = data.keys
-    history_sheet = Sheet(
+    return Sheet(
         "Riwayat predikat",
         [
             "Nama",
@@ -1397,6 +1572,14 @@ def _merit_context():
         ],
     )
 
+
+def _merit_context(*, history: bool):
+    scope = _scope_or_403(perm.merit_scope(current_user))
+    opd_id = _opd_filter(scope)
+    effective = {opd_id} if opd_id is not None else scope
+    period = _period()
+    data = q.merit_data(db.session, period, effective, selected=request.args.get("periode"))
+
     def dist_sheet(title: str, first: str, groups) -> Sheet:
         return Sheet(
             title,
@@ -1413,7 +1596,7 @@ def _merit_context():
         "Kotak talenta", ["Tren predikat", "Capaian", "Jumlah", "Pegawai"], grid_rows
     )
     sheets = {
-        "riwayat": history_sheet,
+        **({"riwayat": _merit_history_sheet(data, period)} if history else {}),
         "opd": dist_sheet("Sebaran per OPD", "Perangkat daerah", data.by_opd),
         "jenjang": dist_sheet("Sebaran per jenjang", "Jenjang jabatan", data.by_level),
         "golongan": dist_sheet("Sebaran per golongan", "Golongan", data.by_golongan),
@@ -1425,7 +1608,7 @@ def _merit_context():
 @bp.route("/peta-merit")
 @login_required
 def merit():
-    scope, opd_id, period, data, sheets = _merit_context()
+    scope, opd_id, period, data, sheets = _merit_context(history=False)
     selected = data.labels.get(data.selected, "-") if data.selected else "-"
     figures = {
         "opd": figure_json(charts.predikat_stack_figure(data.by_opd)),
@@ -1464,7 +1647,7 @@ def merit():
 @bp.route("/peta-merit.xlsx")
 @login_required
 def merit_xlsx():
-    _scope, opd_id, period, data, sheets = _merit_context()
+    _scope, opd_id, period, data, sheets = _merit_context(history=True)
     notes = [
         "Peta merit: predikat kinerja final per periode evaluasi (PermenPANRB 6/2022).",
         f"Sebaran dan kotak talenta untuk periode: "

@@ -304,8 +304,28 @@ def test_query_count_does_not_grow_with_employees_or_opds(
             res[route] = counter.count
         return res
 
+    if who == "eval_a":
+        assert client.post("/beranda/temuan/hitung?tahun=2026").status_code == 302
     before = counts()
     _grow(session, regency, make_unit, make_jabatan, make_pegawai, 12)
     after = counts()
     assert after == before
     assert max(before.values()) <= 40, before
+
+
+def test_big_pohon_draws_top_levels_only_and_survives_link_loops(regency, session, monkeypatch):
+    # A loop of links: Budi's RHK intervenes Siti's, Siti's intervenes Budi's.
+    rhk_siti = session.query(Rhk).filter_by(skp_id=regency.skp_siti.id).one()
+    rhk_budi = session.query(Rhk).filter_by(skp_id=regency.skp_budi.id).one()
+    rhk_siti.parent_rhk_id = rhk_budi.id
+    session.commit()
+    tree = q._tree_nodes(session, _period(session), regency.opd_a.id)
+    ids = [n["id"] for n in tree.nodes]
+    assert len(ids) == len(set(ids))
+    assert tree.rhk_total == tree.rhk_drawn == 3
+    parents = {n["id"]: n["parent"] for n in tree.nodes}
+    assert parents["lepas"] is None
+    assert all(p is None or p in parents for p in parents.values())
+    monkeypatch.setattr(q, "TREE_MAX_NODES", 2)
+    small = q._tree_nodes(session, _period(session), regency.opd_a.id)
+    assert len(small.nodes) <= 3 and small.rhk_drawn < small.rhk_total

@@ -220,12 +220,67 @@ def test_jpt_head_opens_their_own_opd_dashboard_only(regency, client, login):
     assert client.get(f"/beranda?bagian=opd&opd={regency.opd_b.id}").status_code == 403
 
 
-def test_evaluator_sees_findings_of_their_opd_only(regency, client, login):
+def test_evaluator_counts_findings_in_the_background_and_sees_their_opd_only(
+    regency, client, login
+):
     login(regency.users.eval_a)
     html = _text(client.get(f"/beranda?bagian=evaluator&{Q}"))
-    assert 'id="dash-evaluator-temuan"' in html
-    assert "Dinas Komunikasi dan Informatika" in html
+    assert "belum pernah dihitung" in html
+    assert 'id="dash-evaluator-temuan"' not in html
+    resp = client.post("/beranda/temuan/hitung?tahun=2026")
+    assert resp.status_code == 302  # jobs run inline in the tests
+    html = _text(client.get(f"/beranda?bagian=evaluator&{Q}"))
+    card = html.split('id="dash-evaluator-temuan"', 1)[1].split("</article>", 1)[0]
+    assert "Dinas Komunikasi dan Informatika" in card
     assert "Badan Perencanaan" not in html
+    assert 'id="dash-evaluator-tren"' in html
+    belum = html.split('id="dash-evaluator-belum"', 1)[1].split("</article>", 1)[0]
+    assert "Dinas Komunikasi dan Informatika" in belum
+
+
+def test_evaluator_sees_open_reviews_and_review_history(regency, client, login, session):
+    from datetime import date, timedelta
+
+    from skp_app.cascading.models import AlignmentReview, ReviewItem
+
+    review = AlignmentReview(
+        opd_id=regency.opd_a.id,
+        tahun=2026,
+        verdict="perlu_perbaikan",
+        due_date=date.today() - timedelta(days=2),
+        findings_snapshot={"total": 4, "error": 1},
+        evaluator_user_id=regency.users.eval_a.id,
+    )
+    session.add(review)
+    session.flush()
+    session.add(ReviewItem(review_id=review.id, rule="V1", note="RHK Budi belum menautkan"))
+    session.commit()
+    login(regency.users.eval_a)
+    html = _text(client.get(f"/beranda?bagian=evaluator&{Q}"))
+    card = html.split('id="dash-evaluator-reviu"', 1)[1].split("</article>", 1)[0]
+    assert "Perlu perbaikan" in card and "Ya" in card  # overdue
+    belum = html.split('id="dash-evaluator-belum"', 1)[1].split("</article>", 1)[0]
+    assert "Dinas Komunikasi" not in belum
+    trend = html.split('id="dash-evaluator-tren"', 1)[1].split("</article>", 1)[0]
+    assert "Dinas Komunikasi dan Informatika" in trend
+
+
+@pytest.mark.parametrize(
+    "who,status", [("eval_a", 302), ("admin", 302), ("budi", 403), ("op_a", 403), ("hr", 403)]
+)
+def test_only_evaluators_and_admin_start_a_findings_count(regency, client, login, who, status):
+    login(getattr(regency.users, who))
+    assert client.post("/beranda/temuan/hitung?tahun=2026").status_code == status
+
+
+def test_a_second_count_while_one_waits_reuses_it(regency, session):
+    from skp_app.dashboard.jobs import start_findings_count
+    from skp_app.jobs.models import Job
+
+    waiting = Job(kind="dashboard.temuan_cascading", params={"tahun": 2026}, status="queued")
+    session.add(waiting)
+    session.commit()
+    assert start_findings_count(session, 2026, user=None).id == waiting.id
 
 
 # --- content -----------------------------------------------------------------------------------
