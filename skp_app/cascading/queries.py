@@ -544,11 +544,11 @@ def load_cascade_rows(
         )
 
     # 6. People: active employees with their level, superior and SKPs of the periode.
-    people: list[PersonRow] = []
-    heads: dict[int, int] = {}
-    regent_owner: int | None = None
     if max_level is None:
         people, heads, regent_owner = _load_people(session, ld, opd_id)
+    else:
+        people = []
+        heads, regent_owner = _opd_heads(session, opd_id)
 
     goals = _goal_rows(ld, tahun, heads, regent_owner)
     rhks, flagged = _rhk_rows(ld)
@@ -781,7 +781,7 @@ def _load_people(
             skp_ids.setdefault(s.pegawai_id, []).append(s.id)
 
     people: dict[int, PersonRow] = {}
-    heads: dict[int, tuple[bool, int]] = {}
+    heads: dict[int, tuple[bool, int, int]] = {}  # opd → rank of its head (kepala unit first)
     regent_owner: int | None = None
     tahun = ld.tahun
     for pid, depan, nama, belakang, unit, p_opd, jenis, jab_unit, kepala, kedudukan, asn in rows:
@@ -799,8 +799,8 @@ def _load_people(
         )
         if level == 1 and regent_owner is None:
             regent_owner = pid
-        if level == 2 and p_opd is not None and jab_unit == p_opd:
-            rank = (not kepala, pid)
+        if p_opd is not None and jab_unit == p_opd:
+            rank = (not kepala, level or 9, pid)
             if p_opd not in heads or rank < heads[p_opd]:
                 heads[p_opd] = rank
 
@@ -811,7 +811,34 @@ def _load_people(
         outside -= set(people)
         if outside:
             _load_outside_people(session, ld, people, outside)
-    return list(people.values()), {o: rank[1] for o, rank in heads.items()}, regent_owner
+    return list(people.values()), {o: rank[-1] for o, rank in heads.items()}, regent_owner
+
+
+def _opd_heads(session: Session, opd_id: int | None = None) -> tuple[dict[int, int], int | None]:
+    """Return the head of each OPD (the holder of the OPD's *kepala unit* position, else its
+    highest position) and the regional head, in one query."""
+    stmt = (
+        select(Pegawai.id, Jabatan.unit_id, Jabatan.is_kepala_unit, Jabatan.jenis)
+        .join(Jabatan, Jabatan.id == Pegawai.jabatan_id)
+        .join(UnitOrganisasi, UnitOrganisasi.id == Jabatan.unit_id)
+        .where(
+            Pegawai.kedudukan_hukum_id.in_(ACTIVE_KEDUDUKAN),
+            or_(UnitOrganisasi.is_opd.is_(True), Jabatan.jenis == "kepala_daerah"),
+        )
+    )
+    if opd_id is not None:
+        stmt = stmt.where(or_(Jabatan.unit_id == opd_id, Jabatan.jenis == "kepala_daerah"))
+    ranks: dict[int, tuple[bool, int, int]] = {}
+    regent: int | None = None
+    for pid, unit, kepala, jenis in _execute(session, stmt):
+        level = _LEVEL.get(jenis, 9)
+        if level == 1:
+            regent = pid if regent is None else min(regent, pid)
+            continue
+        rank = (not kepala, level, pid)
+        if unit not in ranks or rank < ranks[unit]:
+            ranks[unit] = rank
+    return {unit: rank[-1] for unit, rank in ranks.items()}, regent
 
 
 def _load_outside_people(
@@ -1156,7 +1183,8 @@ def _neighbourhood_graph(
             )
         )
     people = _neighbourhood_people(session, ld)
-    goals = _goal_rows(ld, tahun, {}, None)
+    heads, regent_owner = _opd_heads(session)
+    goals = _goal_rows(ld, tahun, heads, regent_owner)
     rhks, flagged = _rhk_rows(ld)
     graph = build_cascade_graph(goals, rhks, people.values(), tahun=tahun)
     owners = {s.pegawai_id for s in ld.skps.values()}
@@ -1713,7 +1741,8 @@ class TreeView:
 
     ``graph`` holds the drawn nodes (the OPD's own, plus context nodes around them);
     ``findings`` are the findings whose first node is drawn; ``hidden`` maps a drawn node to
-    the number of the OPD's RHK below it that are not drawn (open them with ``root``).
+    the number of the OPD's RHK below it that are not drawn (open them with ``root``);
+    ``trail`` is the path above ``root`` as ``(node, kind, text, owner)``, top first.
     """
 
     graph: nx.DiGraph
@@ -1724,6 +1753,7 @@ class TreeView:
     shown: int
     free_tambahan: int
     root: str | None
+    trail: list[tuple[str, str, str, str]] = field(default_factory=list)
 
 
 def tree_view(
@@ -1892,11 +1922,8 @@ def tree_view(
             )
         )
     people = _neighbourhood_people(session, ld)
-    head = min(
-        (p.pegawai_id for p in people.values() if p.level == 2 and p.opd_id == opd_id),
-        default=None,
-    )
-    goals = _goal_rows(ld, tahun, {opd_id: head} if head is not None else {}, None)
+    heads, regent_owner = _opd_heads(session, opd_id)
+    goals = _goal_rows(ld, tahun, heads, regent_owner)
     rhks, flagged = _rhk_rows(ld)
     graph = build_cascade_graph(goals, rhks, people.values(), tahun=tahun)
     graph.graph["opd_id"] = opd_id
@@ -1908,24 +1935,36 @@ def tree_view(
     findings = flag_findings(graph, flagged, findings)
     findings = [f for f in findings if f.nodes and f.nodes[0] in drawn]
 
-    # Draw the chosen levels, everything above them, and the RHK of other OPDs hanging below
-    # them; drop what was loaded only for the rules. Nodes outside the OPD are context.
-    keep = {n for n in drawn if n in graph}
+    # Draw the chosen levels, the parent of each top node (the path further up becomes the
+    # trail above the chart), and the RHK of other OPDs hanging below them; drop what was
+    # loaded only for the rules. Nodes outside what was chosen are context.
     pred = graph.pred
-    queue = list(keep)
-    while queue:
-        for parent in pred[queue.pop()]:
-            if parent not in keep:
-                keep.add(parent)
-                queue.append(parent)
-    keep |= {n for r in outside_ids if (n := f"rhk:{r}") in graph and not keep.isdisjoint(pred[n])}
+    shown_nodes = {n for n in drawn if n in graph}
+    keep = set(shown_nodes)
+    for n in shown_nodes:
+        keep.update(p for p in pred[n] if p not in shown_nodes)
+    keep |= {
+        n for r in outside_ids if (n := f"rhk:{r}") in graph and not shown_nodes.isdisjoint(pred[n])
+    }
+    trail: list[str] = []
+    if root is not None and root in graph:
+        from skp_app.cascading.graph import lineage
+
+        trail = list(reversed(lineage(graph, root)[1:]))
+    full_nodes = {n: dict(graph.nodes[n]) for n in trail}
     graph.remove_nodes_from([n for n in list(graph) if n not in keep])
     graph.graph["missing"] = [n for n in graph.graph.get("missing", ()) if n in keep]
     for node, d in graph.nodes(data=True):
         if node not in drawn and d["kind"] != "missing":
             d["context"] = True
+    trail_rows = [
+        (n, d.get("kind"), d.get("text") or "", d.get("owner_name") or "")
+        for n in trail
+        if (d := full_nodes.get(n)) is not None
+    ]
     shown = sum(1 for n in drawn if n.startswith("rhk:"))
     return TreeView(
+        trail=trail_rows,
         graph=graph,
         findings=findings,
         hidden=hidden,

@@ -13,8 +13,9 @@
   personnel sync (``link_flag``), a link to an RHK of a closed SKP (PARENT_MISSING), a link into
   the 2025 periode (PARENT_OTHER_PERIODE), a two-RHK cycle (CYCLE), an OPD sasaran that supports
   no RPJMD sasaran (OPD_GOAL_UNLINKED, UNCOVERED_PARENT) and an employee without SKP (NO_SKP).
-* **Kecamatan Sukamaju**: a Camat whose RHK intervenes an RHK of the Kepala Diskominfo (a link
-  across OPDs, with the Kepala Diskominfo set by hand as pejabat penilai).
+* **Kecamatan Sukamaju**: a Camat (administrator, head of the OPD) who carries the
+  kecamatan's sasaran himself, and whose other RHK intervenes an RHK of the Kepala Diskominfo (a
+  link across OPDs, with the Kepala Diskominfo set by hand as pejabat penilai).
 
 Every object is committed; the namespace holds ids (``w.rhk["kadis_spbe"]``) and the users.
 """
@@ -226,6 +227,14 @@ def cascade_world(session, make_unit, make_jabatan, make_pegawai, make_user):
         opd=kominfo.id,
         iku=("Indeks layanan SPBE", "Indeks", "3"),
     )
+    g["og_kecamatan"] = goal(
+        "opd",
+        "sasaran",
+        "Meningkatnya kualitas pelayanan publik kecamatan",
+        supports=g["rg_tatakelola"],
+        opd=kecamatan.id,
+        iku=("Indeks kepuasan masyarakat", "Indeks", "82"),
+    )
     g["og_unlinked"] = goal(
         "opd",
         "sasaran",
@@ -364,6 +373,13 @@ def cascade_world(session, make_unit, make_jabatan, make_pegawai, make_user):
 
     # Kecamatan: a Camat intervening the Kepala Diskominfo's RHK (penilai set by hand).
     s["camat"] = skp("camat", "kadis", override=True)
+    # A Camat (administrator) leads a unit kerja mandiri: he carries his OPD's sasaran himself.
+    rhk(
+        "camat_layanan",
+        s["camat"],
+        "Meningkatnya kualitas pelayanan publik di Kecamatan Sukamaju",
+        sasaran="og_kecamatan",
+    )
     rhk(
         "camat_spbe",
         s["camat"],

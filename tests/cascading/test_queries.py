@@ -154,6 +154,15 @@ def test_opd_findings_are_the_periode_findings_of_that_opd(cascade_world, sessio
             assert d["context"]
 
 
+def test_a_unit_leader_below_jpt_may_carry_the_goal_of_his_opd(cascade_world, session):
+    w = cascade_world
+    _graph, findings = cascade_for(session, TAHUN)
+    assert _codes(findings, f"rhk:{w.rhk['camat_layanan']}") == []
+    assert check_rhk_saved(session, w.rhk["camat_layanan"]) == []
+    goals = {g.id: g for g in load_cascade_rows(session, TAHUN, max_level=2).goals}
+    assert goals[w.goal["og_kecamatan"]].owner_pegawai_id == w.peg["camat"]
+
+
 def test_opd_scope_reaches_links_across_opds(cascade_world, session):
     w = cascade_world
     kec, _ = cascade_for(session, TAHUN, w.unit["kecamatan"])
@@ -178,7 +187,7 @@ def test_incremental_check_equals_the_full_check_around_every_rhk(cascade_world,
         expected = [f for f in findings if not near.isdisjoint(f.nodes)]
         assert check_rhk_saved(session, rid) == expected, key
         checked += 1
-    assert checked == 22  # every RHK but the closed and the 2025 one
+    assert checked == 23  # every RHK but the closed and the 2025 one
 
 
 def test_incremental_check_reads_only_a_few_small_queries(cascade_world, session, count_queries):

@@ -25,7 +25,9 @@ def test_a_small_opd_is_drawn_whole_with_the_findings_of_the_full_check(cascade_
         assert f"rhk:{w.rhk[key]}" in own, key
     assert view.graph.nodes[f"rhk:{w.rhk['camat_spbe']}"]["context"]  # another OPD, below
     assert view.graph.nodes[f"rhk:{w.rhk['kadis_2025_rhk']}"]["context"]  # another periode
-    assert view.graph.nodes[f"rg:{w.goal['visi']}"]["context"]
+    # Only the RPJMD sasaran right above the OPD's sasaran are drawn, as context.
+    assert view.graph.nodes[f"rg:{w.goal['rg_tatakelola']}"]["context"]
+    assert f"rg:{w.goal['visi']}" not in view.graph
 
 
 def test_a_large_opd_shows_its_top_levels_and_counts_what_is_below(cascade_world, session):
@@ -49,9 +51,16 @@ def test_drilling_down_opens_the_part_below_a_node(cascade_world, session):
     drawn = {n for n, d in view.graph.nodes(data=True) if not d["context"]}
     expected = {root, *descendants_of(cascade_for(session, TAHUN)[0], root)}
     assert drawn == expected
-    # The chain above the root is context, up to the RPJMD.
-    for above in (f"rhk:{w.rhk['kadis_spbe']}", f"og:{w.goal['og_spbe']}", f"rg:{w.goal['visi']}"):
-        assert view.graph.nodes[above]["context"]
+    # The parent of the root is drawn as context; the path further up is the trail.
+    assert view.graph.nodes[f"rhk:{w.rhk['kadis_spbe']}"]["context"]
+    assert [t[0] for t in view.trail] == [
+        f"rg:{w.goal['visi']}",
+        f"rg:{w.goal['misi']}",
+        f"rg:{w.goal['tujuan']}",
+        f"rg:{w.goal['rg_tatakelola']}",
+        f"og:{w.goal['og_spbe']}",
+        f"rhk:{w.rhk['kadis_spbe']}",
+    ]
     assert {f.code for f in view.findings} >= {"IKI_NO_TARGET", "DUPLICATE_RHK"}
 
 
