@@ -19,12 +19,15 @@ Both commit (at batch granularity): they are the outermost unit of work of a syn
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections import Counter
 from collections.abc import Callable
+from contextlib import contextmanager
 from datetime import date, datetime
+from operator import attrgetter, itemgetter
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from skp_app.audit.operations import jsonable, record, record_many
@@ -39,13 +42,15 @@ from skp_app.sync.adapters.base import (
     SourceAdapter,
     SourceMissing,
     SyncSourceError,
+    raw_dict,
 )
+from skp_app.sync.bulk import bulk_insert, execute_in, select_in, text_time
 from skp_app.sync.effects import Restart, flag_parent_links, restart_skps
 from skp_app.sync.models import QuarantinedRecord, SyncChange, SyncRun
 from skp_app.sync.normalize import SUB_UNIT_JENIS, classify_jabatan, name_key, unit_jenis
 from skp_app.timeutil import WIB, utcnow
 
-__all__ = ["SyncError", "after_batch", "apply", "discard", "plan"]
+__all__ = ["SyncError", "after_batch", "apply", "discard", "new_employee_summary", "plan"]
 
 log = logging.getLogger(__name__)
 
@@ -96,35 +101,47 @@ FIELD_LABELS = {
     "eselon_id": "Eselon",
 }
 STRUCTURAL_FIELDS = {"unit", "jabatan", "atasan"}
-_COMPARED = ("nama", *SOFT_FIELDS, "jenis_kelamin", "jenis_asn")
+_COMPARED = tuple(
+    (f, f in DATE_COLUMNS) for f in ("nama", *SOFT_FIELDS, "jenis_kelamin", "jenis_asn")
+)
 
 _P = Pegawai.__table__.c
-_EXISTING_COLUMNS = (
-    _P.id,
-    _P.nip,
-    _P.nip_lama,
-    _P.nama,
-    _P.gelar_depan,
-    _P.gelar_belakang,
-    _P.jenis_kelamin,
-    _P.tempat_lahir,
-    _P.tanggal_lahir,
-    _P.jenis_asn,
-    _P.golongan_id,
-    _P.golongan_pppk,
-    _P.tmt_golongan,
-    _P.tmt_cpns,
-    _P.tmt_pns,
-    _P.tmt_jabatan,
-    _P.jabatan_id,
-    _P.unit_id,
-    _P.kedudukan_hukum_id,
-    _P.atasan_override_id,
-    _P.atasan_override_jenis,
-    _P.email,
-    _P.no_hp,
-    _P.not_in_source_since,
-)
+
+
+_PT = Pegawai.__table__
+_XT = PegawaiExternalId.__table__
+# Columns compared by the plan; read as driver values (dates are ISO text on SQLite).
+_EXISTING_NAMES = [
+    "id",
+    "nip",
+    "nip_lama",
+    "nama",
+    "gelar_depan",
+    "gelar_belakang",
+    "jenis_kelamin",
+    "tempat_lahir",
+    "tanggal_lahir",
+    "jenis_asn",
+    "golongan_id",
+    "golongan_pppk",
+    "tmt_golongan",
+    "tmt_cpns",
+    "tmt_pns",
+    "tmt_jabatan",
+    "jabatan_id",
+    "unit_id",
+    "kedudukan_hukum_id",
+    "atasan_override_id",
+    "atasan_override_jenis",
+    "email",
+    "no_hp",
+    "not_in_source_since",
+]
+
+
+# The compared fields of a record and of a database row, fetched in one C call each.
+_REC_VALUES = attrgetter(*(f for f, _ in _COMPARED))
+_ROW_VALUES = itemgetter(*(_EXISTING_NAMES.index(f) for f, _ in _COMPARED))
 
 
 class SyncError(Exception):
@@ -133,6 +150,17 @@ class SyncError(Exception):
 
 def after_batch(run: SyncRun, batch_no: int) -> None:
     """Called after each committed employee batch of ``apply`` (a seam for tests)."""
+
+
+@contextmanager
+def _fewer_gc_pauses():
+    """Collect garbage less often while a run creates many short-lived objects (~15% CPU)."""
+    saved = gc.get_threshold()
+    gc.set_threshold(max(saved[0], 50_000), saved[1], saved[2])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*saved)
 
 
 def _today() -> date:
@@ -152,6 +180,24 @@ def _label_golongan(gid) -> str | None:
 def _label_kedudukan(code) -> str | None:
     k = KEDUDUKAN_HUKUM.get(code or "")
     return f"{code} {k.label}" if k else code
+
+
+def new_employee_summary(record: dict) -> dict:
+    """Return the review/audit view of a planned new employee: ``{field: value}``."""
+    values = record.get("values", {})
+    out = {"nip": values.get("nip"), "nama": values.get("nama")}
+    if values.get("golongan_id") is not None:
+        out["golongan_id"] = _label_golongan(values["golongan_id"])
+    if values.get("golongan_pppk"):
+        out["golongan_pppk"] = values["golongan_pppk"]
+    out["kedudukan_hukum_id"] = _label_kedudukan(values.get("kedudukan_hukum_id"))
+    if record.get("unit_label"):
+        out["unit"] = record["unit_label"]
+    if record.get("jabatan_label"):
+        out["jabatan"] = record["jabatan_label"]
+    if record.get("atasan_nip"):
+        out["atasan"] = record["atasan_nip"]
+    return out
 
 
 def _is_active(code) -> bool:
@@ -393,7 +439,7 @@ class _Planner:
                 "nama": (nama or "")[:200],
                 "reason_code": code,
                 "message": message,
-                "raw": jsonable(raw),
+                "raw": jsonable(raw_dict(raw)),
             }
         )
 
@@ -474,55 +520,47 @@ class _Planner:
         self.flush()
 
     def _load_existing(self, recs):
+        session = self.session
         nips = [r.nip for r, *_ in recs]
-        rows = {
-            row.nip: row
-            for row in self.session.execute(
-                select(
-                    *_EXISTING_COLUMNS,
-                    UnitOrganisasi.nama.label("unit_nama"),
-                    Jabatan.nama.label("jabatan_nama"),
-                )
-                .select_from(Pegawai.__table__)
-                .outerjoin(UnitOrganisasi, UnitOrganisasi.id == _P.unit_id)
-                .outerjoin(Jabatan, Jabatan.id == _P.jabatan_id)
-                .where(_P.nip.in_(nips))
-            )
-        }
+        # Unit and position names come from the in-memory index (a join costs 3×).
+        rows = {row.nip: row for row in select_in(session, _PT, _EXISTING_NAMES, "nip", nips)}
         ext_of: dict[int, str] = {}
         by_ext: dict[str, int] = {}
         if self.ext_source:
             ext_ids = [r.external_id for r, *_ in recs if r.external_id]
-            ids = [row.id for row in rows.values()]
-            if ext_ids or ids:
-                for pid, ext in self.session.execute(
-                    select(PegawaiExternalId.pegawai_id, PegawaiExternalId.external_id).where(
-                        PegawaiExternalId.source == self.ext_source,
-                        PegawaiExternalId.external_id.in_(ext_ids or ["-"])
-                        | PegawaiExternalId.pegawai_id.in_(ids or [-1]),
-                    )
-                ):
-                    ext_of[pid] = ext
-                    by_ext[ext] = pid
+            found = [
+                tuple(r)
+                for r in select_in(
+                    session,
+                    _XT,
+                    ["pegawai_id", "external_id"],
+                    "external_id",
+                    ext_ids,
+                    where={"source": self.ext_source},
+                )
+            ]
+            # Only employees whose current id was not among the source's ids need a lookup
+            # (on the pegawai_id index; the source is checked here, not in SQL).
+            known = {pid for pid, _ext in found}
+            ids = [row.id for row in rows.values() if row.id not in known]
+            found += [
+                (pid, ext)
+                for pid, src, ext in select_in(
+                    session, _XT, ["pegawai_id", "source", "external_id"], "pegawai_id", ids
+                )
+                if src == self.ext_source
+            ]
+            for pid, ext in found:
+                ext_of[pid] = ext
+                by_ext[ext] = pid
         # Employees found only through their external id (the NIP was corrected at the source).
         by_id = {row.id: row for row in rows.values()}
         wanted = {
             by_ext[r.external_id] for r, *_ in recs if r.external_id in by_ext and r.nip not in rows
         }
         wanted -= set(by_id)
-        if wanted:
-            for row in self.session.execute(
-                select(
-                    *_EXISTING_COLUMNS,
-                    UnitOrganisasi.nama.label("unit_nama"),
-                    Jabatan.nama.label("jabatan_nama"),
-                )
-                .select_from(Pegawai.__table__)
-                .outerjoin(UnitOrganisasi, UnitOrganisasi.id == _P.unit_id)
-                .outerjoin(Jabatan, Jabatan.id == _P.jabatan_id)
-                .where(_P.id.in_(wanted))
-            ):
-                by_id[row.id] = row
+        for row in select_in(session, _PT, _EXISTING_NAMES, "id", wanted):
+            by_id[row.id] = row
         return rows, by_id, ext_of, by_ext
 
     def _diff_batch(self, recs) -> None:
@@ -562,13 +600,19 @@ class _Planner:
                 diff["nip"] = [row.nip, rec.nip]
             # Empty source values are None (build_record's clean), so "not None" is enough for
             # the soft fields too: an empty cell never clears what the database has.
-            for f in _COMPARED:
-                new = getattr(rec, f)
+            for (f, is_date), new, old in zip(
+                _COMPARED, _REC_VALUES(rec), _ROW_VALUES(row), strict=True
+            ):
                 if new is not None:
-                    old = getattr(row, f)
-                    if new != old:
+                    if is_date:
+                        shown = new.isoformat()
+                        if old is not None and not isinstance(old, str):
+                            old = old.isoformat()
+                    else:
+                        shown = new
+                    if shown != old:
                         values[f] = new
-                        diff[f] = [_iso(old), _iso(new)]
+                        diff[f] = [old, shown]
             if "golongan" in fields:
                 if rec.golongan_id is not None and rec.golongan_id != row.golongan_id:
                     values["golongan_id"] = rec.golongan_id
@@ -589,15 +633,16 @@ class _Planner:
             record: dict = {}
             if unit_ref is not None and unit_ref.get("id") != row.unit_id:
                 record["unit"] = unit_ref
-                diff["unit"] = [row.unit_nama, unit_label]
+                diff["unit"] = [self.org.unit_name(row.unit_id), unit_label]
             if jab_ref is not None and jab_ref.get("id", -1) != row.jabatan_id:
                 record["jabatan"] = jab_ref
-                if name_key(row.jabatan_nama) != name_key(jab_label) or "unit" not in diff:
-                    diff["jabatan"] = [row.jabatan_nama, jab_label]
+                old_jabatan = self.org.position_name(row.jabatan_id)
+                if name_key(old_jabatan) != name_key(jab_label) or "unit" not in diff:
+                    diff["jabatan"] = [old_jabatan, jab_label]
             elif jab_ref is None and "unit" in record and row.jabatan_id is not None:
                 # The old position belongs to the old unit; the source names no new one.
                 record["jabatan"] = None
-                diff["jabatan"] = [row.jabatan_nama, None]
+                diff["jabatan"] = [self.org.position_name(row.jabatan_id), None]
             if rec.atasan_nip and "atasan_nip" in fields:
                 self.atasan[rec.nip] = (rec.row_number, rec.atasan_nip)
                 if row.atasan_override_jenis not in HAND_OVERRIDES:
@@ -662,34 +707,25 @@ class _Planner:
             "email": rec.email or "",
             "no_hp": rec.no_hp or "",
         }
-        diff = {
-            k: [
-                None,
-                _label_golongan(v)
-                if k == "golongan_id"
-                else _label_kedudukan(v)
-                if k == "kedudukan_hukum_id"
-                else _iso(v),
-            ]
-            for k, v in values.items()
-            if v not in (None, "")
-        }
-        record = {
-            "values": {k: _iso(v) for k, v in values.items()},
-            "external_source": self.ext_source,
-        }
+        # A new employee's review line is derived from ``record`` (SyncChange.display_diff):
+        # storing it twice would double the JSON written and read for every new employee.
+        stored = {k: v for k, v in values.items() if v is not None and v != ""}
+        for k in DATE_COLUMNS:
+            if k in stored:
+                stored[k] = stored[k].isoformat()
+        record = {"values": stored, "external_source": self.ext_source}
         if unit_ref is not None:
             record["unit"] = unit_ref
-            diff["unit"] = [None, unit_label]
+            record["unit_label"] = unit_label
         if jab_ref is not None:
             record["jabatan"] = jab_ref
-            diff["jabatan"] = [None, jab_label]
+            record["jabatan_label"] = jab_label
         if rec.atasan_nip and "atasan_nip" in self.fields:
             self.atasan[rec.nip] = (rec.row_number, rec.atasan_nip)
             record["atasan_nip"] = rec.atasan_nip
-            diff["atasan"] = [None, rec.atasan_nip]
         if self.ext_source and rec.external_id:
             record["external_id"] = rec.external_id
+        diff: dict = {}
         self._stage(
             "pegawai",
             "new",
@@ -736,10 +772,10 @@ class _Planner:
 
     def flush(self) -> None:
         if self.pending_changes:
-            self.session.execute(insert(SyncChange), self.pending_changes)
+            bulk_insert(self.session, SyncChange.__table__, self.pending_changes)
             self.pending_changes = []
         if self.pending_quarantine:
-            self.session.execute(insert(QuarantinedRecord), self.pending_quarantine)
+            bulk_insert(self.session, QuarantinedRecord.__table__, self.pending_quarantine)
             self.pending_quarantine = []
 
     # --- whole-source checks -----------------------------------------------------------------
@@ -984,14 +1020,13 @@ class _Planner:
             parent = ref_of(u.parent_key)
             if parent is None and u.parent_key is None and u.is_opd is None:
                 # No structure from the source: the longest other unit name that ends this one.
-                nk = name_key(u.nama)
-                best = None
-                for other, ref in names.items():
-                    if other != nk and nk.endswith(" " + other):
-                        if best is None or len(other) > len(best[0]):
-                            best = (other, ref)
-                if best is not None:
-                    parent = {"id": best[1][1]} if best[1][0] == "id" else {"siasn_id": best[1][1]}
+                # ("SUB BAGIAN UMUM DINAS KESEHATAN" → "DINAS KESEHATAN"), word by word.
+                words = name_key(u.nama).split(" ")
+                for i in range(1, len(words)):
+                    ref = names.get(" ".join(words[i:]))
+                    if ref is not None:
+                        parent = {"id": ref[1]} if ref[0] == "id" else {"siasn_id": ref[1]}
+                        break
             if u.is_opd is not None:
                 is_opd = u.is_opd
             elif parent is None:
@@ -1207,6 +1242,29 @@ def plan(
     Raises SyncSourceError when the source cannot be read; the run is then ``plan_failed``
     with the message in ``run.error``.
     """
+    with _fewer_gc_pauses():
+        return _plan(
+            session,
+            adapter,
+            full_export=full_export,
+            actor=actor,
+            run=run,
+            batch_size=batch_size,
+            progress=progress,
+        )
+
+
+def _plan(
+    session: Session,
+    adapter: SourceAdapter,
+    *,
+    full_export: bool,
+    actor,
+    run: SyncRun | None = None,
+    batch_size: int = DEFAULT_BATCH,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> SyncRun:
+    """See :func:`plan`."""
     if run is None:
         run = SyncRun(
             source=adapter.source,
@@ -1399,241 +1457,313 @@ def _ensure_instansi(session: Session, run: SyncRun) -> int:
     return row.id
 
 
-def _apply_structure(session: Session, run: SyncRun, actor) -> int:
-    changes = list(
-        session.scalars(
-            select(SyncChange)
-            .where(
-                SyncChange.run_id == run.id,
-                SyncChange.entity.in_(["unit", "jabatan"]),
-                SyncChange.applied_at.is_(None),
-            )
-            .order_by(SyncChange.entity.desc(), SyncChange.depth, SyncChange.id)
-        )
+_C = SyncChange.__table__.c
+_CHANGE_COLUMNS = (
+    _C.id,
+    _C.entity,
+    _C.kind,
+    _C.depth,
+    _C.pegawai_id,
+    _C.object_id,
+    _C.nip,
+    _C.key,
+    _C.label,
+    _C.diff,
+    _C.record,
+)
+
+
+def _pending(session: Session, run: SyncRun, entities, limit: int | None = None):
+    stmt = (
+        select(*_CHANGE_COLUMNS)
+        .where(_C.run_id == run.id, _C.entity.in_(entities), _C.applied_at.is_(None))
+        .order_by(_C.entity.desc(), _C.depth, _C.id)
     )
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return [dict(r._mapping) for r in session.execute(stmt)]
+
+
+_MARK_SQL = "UPDATE sync_changes SET applied_at = ? WHERE id IN"
+_MARK_NEW_SQL = (
+    "UPDATE sync_changes SET applied_at = ?, pegawai_id = (SELECT p.id FROM pegawai p "
+    "WHERE p.nip = sync_changes.nip) WHERE id IN"
+)
+_DELETE_EXT_SQL = "DELETE FROM pegawai_external_ids WHERE id IN"
+
+
+def _mark_applied(session: Session, rows: list[dict], now: datetime) -> None:
+    """Stamp changes as applied, with the ids and effects they got (few statements)."""
+    if not rows:
+        return
+    table = SyncChange.__table__
+    with_effects = [r for r in rows if r.get("effects")]
+    with_ids = [r for r in rows if not r.get("effects") and r["kind"] == "new"]
+    plain = [r["id"] for r in rows if not r.get("effects") and r["kind"] != "new"]
+    if with_effects:
+        session.execute(
+            table.update()
+            .where(table.c.id == bindparam("_cid"))
+            .values(applied_at=now, effects=bindparam("_fx")),
+            [{"_cid": r["id"], "_fx": r["effects"]} for r in with_effects],
+        )
+    new_pegawai = [r["id"] for r in with_ids if r["entity"] == "pegawai"]
+    stamp = text_time(now)
+    for k in range(0, len(new_pegawai), 500):
+        # The new employee's id by its NIP, in one statement (uses the unique NIP index).
+        execute_in(session, _MARK_NEW_SQL, (stamp,), new_pegawai[k : k + 500])
+    others = [r for r in with_ids if r["entity"] != "pegawai"]
+    if others:
+        session.execute(
+            table.update()
+            .where(table.c.id == bindparam("_cid"))
+            .values(applied_at=now, object_id=bindparam("_oid")),
+            [{"_cid": r["id"], "_oid": r.get("object_id")} for r in others],
+        )
+    for k in range(0, len(plain), 500):
+        execute_in(session, _MARK_SQL, (stamp,), plain[k : k + 500])
+
+
+class _Refs:
+    """Unit and position ids by the keys the plan used, loaded once per apply."""
+
+    def __init__(self, session: Session):
+        self.session = session
+        self.reload()
+
+    def reload(self) -> None:
+        self.units = dict(
+            self.session.execute(
+                select(UnitOrganisasi.siasn_id, UnitOrganisasi.id).where(
+                    UnitOrganisasi.siasn_id.is_not(None)
+                )
+            ).all()
+        )
+        self.positions: dict[tuple[int, str], int] = {}
+        for jid, uid, nama in self.session.execute(
+            select(Jabatan.id, Jabatan.unit_id, Jabatan.nama).order_by(Jabatan.id)
+        ):
+            self.positions.setdefault((uid, name_key(nama)), jid)
+
+    def unit_id(self, ref: dict | None) -> int | None:
+        if not ref:
+            return None
+        return ref["id"] if "id" in ref else self.units.get(ref["siasn_id"])
+
+    def jabatan_id(self, ref: dict | None) -> int | None:
+        if not ref:
+            return None
+        if "id" in ref:
+            return ref["id"]
+        return self.positions.get((self.unit_id(ref["unit"]), ref["name"]))
+
+
+def _apply_structure(session: Session, run: SyncRun, actor, refs: _Refs) -> int:
+    """Create/update the planned units and positions (set-based, one transaction)."""
+    changes = _pending(session, run, ["unit", "jabatan"])
     if not changes:
         return 0
     now = utcnow()
     audit: list[dict] = []
-    instansi_id = None
-    unit_ids = dict(
-        session.execute(
-            select(UnitOrganisasi.siasn_id, UnitOrganisasi.id).where(
-                UnitOrganisasi.siasn_id.is_not(None)
+    units = [c for c in changes if c["entity"] == "unit"]
+    table = UnitOrganisasi.__table__
+    # New units level by level (parents first), each level one multi-row INSERT.
+    new_units = [c for c in units if c["kind"] == "new"]
+    for c in new_units:
+        if c["record"]["siasn_id"] in refs.units:  # created by an interrupted earlier attempt
+            c["object_id"] = refs.units[c["record"]["siasn_id"]]
+    todo = [c for c in new_units if c.get("object_id") is None]
+    instansi_id = _ensure_instansi(session, run) if todo else None
+    for depth in sorted({c["depth"] for c in todo}):
+        level = [c for c in todo if c["depth"] == depth]
+        rows = []
+        for c in level:
+            rec = c["record"]
+            rows.append(
+                {
+                    "instansi_id": instansi_id,
+                    "parent_id": refs.unit_id(rec.get("parent")),
+                    "nama": rec["nama"][:255],
+                    "jenis": rec["jenis"],
+                    "is_opd": rec["is_opd"],
+                    "eselon_id": rec.get("eselon_id") or "00",
+                    "siasn_id": rec["siasn_id"],
+                    "created_at": now,
+                }
             )
-        ).all()
-    )
-
-    def unit_id(ref: dict | None) -> int | None:
-        if not ref:
-            return None
-        return ref["id"] if "id" in ref else unit_ids.get(ref["siasn_id"])
-
-    for c in changes:
-        if c.entity != "unit":
-            continue
-        rec = c.record
-        if c.kind == "new":
-            if rec["siasn_id"] in unit_ids:  # created by an earlier, interrupted attempt
-                c.object_id = unit_ids[rec["siasn_id"]]
-                c.applied_at = now
-                continue
-            if instansi_id is None:
-                instansi_id = _ensure_instansi(session, run)
-            parent_id = unit_id(rec.get("parent"))
-            unit = UnitOrganisasi(
-                instansi_id=instansi_id,
-                parent_id=parent_id,
-                nama=rec["nama"][:255],
-                jenis=rec["jenis"],
-                is_opd=rec["is_opd"],
-                eselon_id=rec.get("eselon_id") or "00",
-                siasn_id=rec["siasn_id"],
+        for uid, siasn_id in session.execute(
+            table.insert().returning(table.c.id, table.c.siasn_id), rows
+        ):
+            refs.units[siasn_id] = uid
+        opd_rows = []
+        parents = {r["parent_id"] for r in rows if r["parent_id"]}
+        parent_opd = (
+            dict(
+                session.execute(
+                    select(table.c.id, table.c.opd_id).where(table.c.id.in_(parents))
+                ).all()
             )
-            session.add(unit)
-            session.flush()
-            if rec["is_opd"]:
-                unit.opd_id = unit.id
-            else:
-                opd = unit_id(rec.get("opd"))
-                if opd is None and parent_id is not None:
-                    opd = session.scalar(
-                        select(UnitOrganisasi.opd_id).where(UnitOrganisasi.id == parent_id)
-                    )
-                unit.opd_id = opd
-            unit_ids[rec["siasn_id"]] = unit.id
-            c.object_id = unit.id
+            if parents
+            else {}
+        )
+        for c, row in zip(level, rows, strict=True):
+            rec = c["record"]
+            uid = refs.units[rec["siasn_id"]]
+            c["object_id"] = uid
+            opd = (
+                uid
+                if rec["is_opd"]
+                else (refs.unit_id(rec.get("opd")) or parent_opd.get(row["parent_id"]))
+            )
+            opd_rows.append({"_uid": uid, "opd_id": opd})
             audit.append(
                 {
                     "action": "unit.sync_create",
                     "object_type": "unit",
-                    "object_id": unit.id,
-                    "after": rec,
-                    "summary": f"Unit {unit.nama} dibuat (sinkronisasi #{run.id})",
-                }
-            )
-        else:
-            unit = session.get(UnitOrganisasi, c.object_id)
-            if unit is None:
-                c.applied_at = now
-                continue
-            before = {"nama": unit.nama, "parent_id": unit.parent_id, "eselon_id": unit.eselon_id}
-            if "nama" in rec:
-                unit.nama = rec["nama"][:255]
-            if "parent" in rec:
-                unit.parent_id = unit_id(rec["parent"])
-            if "eselon_id" in rec:
-                unit.eselon_id = rec["eselon_id"]
-            audit.append(
-                {
-                    "action": "unit.sync_update",
-                    "object_type": "unit",
-                    "object_id": unit.id,
-                    "before": before,
+                    "object_id": uid,
                     "after": {
-                        "nama": unit.nama,
-                        "parent_id": unit.parent_id,
-                        "eselon_id": unit.eselon_id,
+                        "nama": rec["nama"],
+                        "jenis": rec["jenis"],
+                        "is_opd": rec["is_opd"],
+                        "siasn_id": rec["siasn_id"],
                     },
-                    "summary": f"Unit {unit.nama} diperbarui (sinkronisasi #{run.id})",
+                    "summary": f"Unit {rec['nama']} dibuat (sinkronisasi #{run.id})",
                 }
             )
-        c.applied_at = now
-    session.flush()
-    # Positions: create them all, then link each to the position above it.
-    positions: dict[tuple[int, str], int] = {}
-    jab_changes = [c for c in changes if c.entity == "jabatan"]
-    if jab_changes:
-        touched = {unit_id(c.record.get("unit")) for c in jab_changes if c.kind == "new"}
-        for ref in (c.record.get("atasan") or {} for c in jab_changes):
-            if ref and "unit" in ref:
-                touched.add(unit_id(ref["unit"]))
-        touched.discard(None)
-        for jid, uid, nama in session.execute(
-            select(Jabatan.id, Jabatan.unit_id, Jabatan.nama).where(Jabatan.unit_id.in_(touched))
-        ):
-            positions.setdefault((uid, name_key(nama)), jid)
-
-    def position_id(ref: dict | None) -> int | None:
-        if not ref:
-            return None
-        if "id" in ref:
-            return ref["id"]
-        return positions.get((unit_id(ref["unit"]), ref["name"]))
-
-    created: list[tuple[SyncChange, Jabatan]] = []
-    for c in jab_changes:
-        if c.kind != "new":
+        session.execute(
+            table.update()
+            .where(table.c.id == bindparam("_uid"))
+            .values(opd_id=bindparam("opd_id")),
+            opd_rows,
+        )
+    for c in units:
+        if c["kind"] != "changed":
             continue
-        rec = c.record
-        uid = unit_id(rec["unit"])
+        unit = session.get(UnitOrganisasi, c["object_id"])
+        if unit is None:
+            continue
+        rec = c["record"]
+        before = {"nama": unit.nama, "parent_id": unit.parent_id, "eselon_id": unit.eselon_id}
+        if "nama" in rec:
+            unit.nama = rec["nama"][:255]
+        if "parent" in rec:
+            unit.parent_id = refs.unit_id(rec["parent"])
+        if "eselon_id" in rec:
+            unit.eselon_id = rec["eselon_id"]
+        audit.append(
+            {
+                "action": "unit.sync_update",
+                "object_type": "unit",
+                "object_id": unit.id,
+                "before": before,
+                "after": {
+                    "nama": unit.nama,
+                    "parent_id": unit.parent_id,
+                    "eselon_id": unit.eselon_id,
+                },
+                "summary": f"Unit {unit.nama} diperbarui (sinkronisasi #{run.id})",
+            }
+        )
+    session.flush()
+    # Positions: one INSERT for the new ones, then each is linked to the position above it.
+    positions = [c for c in changes if c["entity"] == "jabatan"]
+    jtable = Jabatan.__table__
+    rows, created = [], []
+    for c in positions:
+        if c["kind"] != "new":
+            continue
+        rec = c["record"]
+        uid = refs.unit_id(rec["unit"])
         if uid is None:
             raise SyncError(f"Unit untuk jabatan {rec['nama']} tidak ditemukan saat diterapkan.")
-        existing = positions.get((uid, rec["name_key"]))
+        existing = refs.positions.get((uid, rec["name_key"]))
         if existing is not None:
-            c.object_id = existing
+            c["object_id"] = existing
             continue
-        jab = Jabatan(
-            nama=rec["nama"][:255],
-            jenis=rec["jenis"],
-            eselon_id=rec["eselon_id"],
-            jenjang=rec.get("jenjang"),
-            unit_id=uid,
-            is_kepala_unit=bool(rec["is_head"]),
-            siasn_id=rec.get("siasn_id"),
+        rows.append(
+            {
+                "nama": rec["nama"][:255],
+                "jenis": rec["jenis"],
+                "eselon_id": rec["eselon_id"],
+                "jenjang": rec.get("jenjang"),
+                "unit_id": uid,
+                "is_kepala_unit": bool(rec["is_head"]),
+                "siasn_id": rec.get("siasn_id"),
+                "kebutuhan": 1,
+            }
         )
-        session.add(jab)
-        created.append((c, jab))
-    session.flush()
-    for c, jab in created:
-        positions[(jab.unit_id, name_key(jab.nama))] = jab.id
-        c.object_id = jab.id
-    for c in jab_changes:
-        atasan = position_id(c.record.get("atasan"))
-        jab = session.get(Jabatan, c.object_id) if c.object_id else None
-        if jab is None:
+        created.append(c)
+        c["_created"] = True
+        refs.positions[(uid, rec["name_key"])] = -1  # placeholder until the insert returns
+    if rows:
+        bulk_insert(session, jtable, rows)
+        touched = sorted({row["unit_id"] for row in rows})
+        returned = {}
+        for k in range(0, len(touched), 500):
+            for jid, uid, nama in session.execute(
+                select(jtable.c.id, jtable.c.unit_id, jtable.c.nama)
+                .where(jtable.c.unit_id.in_(touched[k : k + 500]))
+                .order_by(jtable.c.id)
+            ):
+                returned.setdefault((uid, name_key(nama)), jid)
+        for c, row in zip(created, rows, strict=True):
+            jid = returned[(row["unit_id"], c["record"]["name_key"])]
+            c["object_id"] = jid
+            refs.positions[(row["unit_id"], c["record"]["name_key"])] = jid
+    links = []
+    current_atasan = dict(
+        session.execute(
+            select(jtable.c.id, jtable.c.atasan_id).where(
+                jtable.c.id.in_([c["object_id"] for c in positions if c.get("object_id")] or [-1])
+            )
+        ).all()
+    )
+    for c in positions:
+        jid = c.get("object_id")
+        if jid is None:
             continue
-        if c.kind == "new":
-            if atasan is not None and atasan != jab.id and jab.atasan_id is None:
-                jab.atasan_id = atasan
+        atasan = refs.jabatan_id(c["record"].get("atasan"))
+        ok = atasan is not None and atasan != jid and current_atasan.get(jid) is None
+        if ok:
+            links.append({"_jid": jid, "atasan_id": atasan})
+        if c["kind"] == "new" and c.get("_created"):
+            rec = c["record"]
             audit.append(
                 {
                     "action": "jabatan.sync_create",
                     "object_type": "jabatan",
-                    "object_id": jab.id,
+                    "object_id": jid,
                     "after": {
-                        "nama": jab.nama,
-                        "jenis": jab.jenis,
-                        "unit_id": jab.unit_id,
-                        "atasan_id": jab.atasan_id,
+                        "nama": rec["nama"],
+                        "jenis": rec["jenis"],
+                        "unit_id": refs.unit_id(rec["unit"]),
+                        "atasan_id": atasan if ok else None,
                     },
-                    "summary": f"Jabatan {jab.nama} dibuat (sinkronisasi #{run.id})",
+                    "summary": f"Jabatan {rec['nama']} dibuat (sinkronisasi #{run.id})",
                 }
             )
-        elif atasan is not None and jab.atasan_id is None and atasan != jab.id:
-            jab.atasan_id = atasan
+        elif c["kind"] == "changed" and ok:
             audit.append(
                 {
                     "action": "jabatan.sync_update",
                     "object_type": "jabatan",
-                    "object_id": jab.id,
+                    "object_id": jid,
                     "before": {"atasan_id": None},
                     "after": {"atasan_id": atasan},
-                    "summary": f"Atasan jabatan {jab.nama} ditetapkan (sinkronisasi #{run.id})",
+                    "summary": f"Atasan jabatan {c['label']} ditetapkan (sinkronisasi #{run.id})",
                 }
             )
-        c.applied_at = now
+    if links:
+        session.execute(
+            jtable.update()
+            .where(jtable.c.id == bindparam("_jid"))
+            .values(atasan_id=bindparam("atasan_id")),
+            links,
+        )
     record_many(session, audit, actor=actor, source="sync")
+    _mark_applied(session, changes, now)
     session.flush()
     return len(changes)
-
-
-def _resolve_refs(session: Session, changes: list[SyncChange]):
-    siasn = set()
-    for c in changes:
-        for ref in (c.record.get("unit"), (c.record.get("jabatan") or {}).get("unit")):
-            if ref and "siasn_id" in ref:
-                siasn.add(ref["siasn_id"])
-    unit_ids = (
-        dict(
-            session.execute(
-                select(UnitOrganisasi.siasn_id, UnitOrganisasi.id).where(
-                    UnitOrganisasi.siasn_id.in_(siasn)
-                )
-            ).all()
-        )
-        if siasn
-        else {}
-    )
-
-    def unit_id(ref):
-        if not ref:
-            return None
-        return ref["id"] if "id" in ref else unit_ids.get(ref["siasn_id"])
-
-    wanted_units = {
-        unit_id((c.record.get("jabatan") or {}).get("unit"))
-        for c in changes
-        if c.record.get("jabatan") and "unit" in c.record["jabatan"]
-    }
-    wanted_units.discard(None)
-    positions = {}
-    if wanted_units:
-        for jid, uid, nama in session.execute(
-            select(Jabatan.id, Jabatan.unit_id, Jabatan.nama).where(
-                Jabatan.unit_id.in_(wanted_units)
-            )
-        ):
-            positions.setdefault((uid, name_key(nama)), jid)
-
-    def jabatan_id(ref):
-        if not ref:
-            return None
-        if "id" in ref:
-            return ref["id"]
-        return positions.get((unit_id(ref["unit"]), ref["name"]))
-
-    return unit_id, jabatan_id
 
 
 def _typed(values: dict) -> dict:
@@ -1647,137 +1777,153 @@ def _typed(values: dict) -> dict:
     return out
 
 
+_PEGAWAI_DEFAULTS = {
+    "nip_lama": None,
+    "gelar_depan": "",
+    "gelar_belakang": "",
+    "tempat_lahir": "",
+    "tanggal_lahir": None,
+    "golongan_id": None,
+    "golongan_pppk": None,
+    "tmt_golongan": None,
+    "tmt_cpns": None,
+    "tmt_pns": None,
+    "tmt_jabatan": None,
+    "email": "",
+    "no_hp": "",
+    "jenis_kelamin": "L",
+    "jenis_asn": "PNS",
+    "kedudukan_hukum_id": "01",
+}
+
+
 def _apply_pegawai_batch(
-    session: Session, run: SyncRun, changes: list[SyncChange], actor, applied: Counter
+    session: Session, run: SyncRun, changes: list[dict], actor, applied: Counter, refs: _Refs
 ) -> None:
     now = utcnow()
-    unit_id, jabatan_id = _resolve_refs(session, changes)
     audit: list[dict] = []
-    ext_inserts: list[dict] = []
     ext_replace: dict[int, tuple[str, str]] = {}
     restarts: dict[int, Restart] = {}
     atasan_wanted: dict[int, str] = {}
     today = _today()
+    table = Pegawai.__table__
 
     # --- new employees -------------------------------------------------------------------------
-    new = [c for c in changes if c.kind == "new"]
+    now_text = now.strftime("%Y-%m-%d %H:%M:%S.%f")
+    new = [c for c in changes if c["kind"] == "new"]
     if new:
-        already = dict(
-            session.execute(
-                select(Pegawai.nip, Pegawai.id).where(Pegawai.nip.in_([c.nip for c in new]))
-            ).all()
-        )
-        rows = []
+        already = dict(select_in(session, _PT, ["nip", "id"], "nip", [c["nip"] for c in new]))
+        rows, fresh = [], []
         for c in new:
-            if c.nip in already:  # written by an earlier attempt outside this run's bookkeeping
-                c.pegawai_id = already[c.nip]
+            if c["nip"] in already:  # written by an earlier attempt outside this bookkeeping
+                c["pegawai_id"] = already[c["nip"]]
                 continue
-            values = _typed(c.record.get("values", {}))
-            values["unit_id"] = unit_id(c.record.get("unit"))
-            values["jabatan_id"] = jabatan_id(c.record.get("jabatan"))
-            values["created_at"] = now
-            values["updated_at"] = now
+            values = dict(_PEGAWAI_DEFAULTS)
+            values.update(c["record"].get("values", {}))  # dates stay ISO text (bulk_insert)
+            values["unit_id"] = refs.unit_id(c["record"].get("unit"))
+            values["jabatan_id"] = refs.jabatan_id(c["record"].get("jabatan"))
+            values["created_at"] = values["updated_at"] = now_text
             rows.append(values)
+            fresh.append(c)
         if rows:
-            ids = dict(
-                (nip, pid)
-                for pid, nip in session.execute(
-                    insert(Pegawai).returning(Pegawai.id, Pegawai.nip), rows
+            bulk_insert(session, table, rows)
+            ids = dict(select_in(session, _PT, ["nip", "id"], "nip", [c["nip"] for c in fresh]))
+            for c in fresh:
+                c["pegawai_id"] = pid = ids[c["nip"]]
+                audit.append(
+                    {
+                        "action": "pegawai.sync_create",
+                        "object_type": "pegawai",
+                        "object_id": pid,
+                        "after": new_employee_summary(c["record"]),
+                        "summary": f"Pegawai {c['label']} ditambahkan (sinkronisasi #{run.id})",
+                    }
                 )
-            )
-            for c in new:
-                if c.pegawai_id is None:
-                    c.pegawai_id = ids[c.nip]
-                    audit.append(
-                        {
-                            "action": "pegawai.sync_create",
-                            "object_type": "pegawai",
-                            "object_id": c.pegawai_id,
-                            "after": c.record.get("values"),
-                            "summary": f"Pegawai {c.label} ditambahkan (sinkronisasi #{run.id})",
-                        }
-                    )
         for c in new:
-            ext = c.record.get("external_id")
+            ext = c["record"].get("external_id")
             if ext:
-                ext_replace[c.pegawai_id] = (c.record.get("external_source"), ext)
-            if c.record.get("atasan_nip"):
-                atasan_wanted[c.pegawai_id] = c.record["atasan_nip"]
+                ext_replace[c["pegawai_id"]] = (c["record"].get("external_source"), ext)
+            if c["record"].get("atasan_nip"):
+                atasan_wanted[c["pegawai_id"]] = c["record"]["atasan_nip"]
 
     # --- changed employees ---------------------------------------------------------------------
-    upd = [c for c in changes if c.kind != "new" and c.pegawai_id is not None]
+    upd = [c for c in changes if c["kind"] != "new" and c["pegawai_id"] is not None]
     if upd:
-        ids = [c.pegawai_id for c in upd]
-        cols = [_P.id, _P.unit_id, _P.jabatan_id, _P.kedudukan_hukum_id, _P.not_in_source_since]
-        current = {r.id: r for r in session.execute(select(*cols).where(_P.id.in_(ids)))}
+        current = {
+            r.id: r
+            for r in select_in(
+                session,
+                _PT,
+                ["id", "jabatan_id", "not_in_source_since"],
+                "id",
+                [c["pegawai_id"] for c in upd],
+            )
+        }
         groups: dict[tuple, list[dict]] = {}
         for c in upd:
-            cur = current.get(c.pegawai_id)
+            cur = current.get(c["pegawai_id"])
             if cur is None:  # deleted by hand since the plan
                 continue
-            values = _typed(c.record.get("values", {}))
-            if c.kind == "not_in_source":
+            rec, diff, kind = c["record"], c["diff"], c["kind"]
+            values = _typed(rec.get("values", {}))
+            if kind == "not_in_source":
                 if cur.not_in_source_since is not None:
                     continue
                 values["not_in_source_since"] = now
-            if "unit" in c.record:
-                values["unit_id"] = unit_id(c.record["unit"])
-            if "jabatan" in c.record:
-                values["jabatan_id"] = jabatan_id(c.record["jabatan"])
+            if "unit" in rec:
+                values["unit_id"] = refs.unit_id(rec["unit"])
+            if "jabatan" in rec:
+                values["jabatan_id"] = refs.jabatan_id(rec["jabatan"])
             if values:
                 values["updated_at"] = now
-                key = tuple(sorted(values))
-                groups.setdefault(key, []).append({"_pid": c.pegawai_id, **values})
-            structural = STRUCTURAL_FIELDS & set(c.diff)
-            if structural and c.kind == "changed":
-                tmt = c.record.get("tmt_jabatan")
-                when = date.fromisoformat(tmt) if tmt else today
-                if when > today:
-                    when = today
+                groups.setdefault(tuple(sorted(values)), []).append(
+                    {"_pid": c["pegawai_id"], **values}
+                )
+            structural = STRUCTURAL_FIELDS & set(diff)
+            if structural and kind == "changed":
+                tmt = rec.get("tmt_jabatan")
+                when = min(date.fromisoformat(tmt), today) if tmt else today
                 reasons = {
                     "unit": "pindah unit kerja",
                     "jabatan": "ganti jabatan",
                     "atasan": "ganti atasan langsung",
                 }
-                restarts[c.pegawai_id] = Restart(
+                restarts[c["pegawai_id"]] = Restart(
                     reason="Sinkronisasi kepegawaian: "
                     + ", ".join(reasons[f] for f in sorted(structural)),
                     change_date=when,
                     superior_changed="atasan" in structural,
                 )
-            ext = c.record.get("external_id")
-            if ext:
-                ext_replace[c.pegawai_id] = (c.record.get("external_source"), ext)
-            if c.record.get("atasan_nip"):
-                atasan_wanted[c.pegawai_id] = c.record["atasan_nip"]
-            action = {
-                "changed": "pegawai.sync_update",
-                "leaving": "pegawai.sync_leave",
-                "not_in_source": "pegawai.not_in_source",
-            }[c.kind]
+            if rec.get("external_id"):
+                ext_replace[c["pegawai_id"]] = (rec.get("external_source"), rec["external_id"])
+            if rec.get("atasan_nip"):
+                atasan_wanted[c["pegawai_id"]] = rec["atasan_nip"]
             audit.append(
                 {
-                    "action": action,
+                    "action": {
+                        "changed": "pegawai.sync_update",
+                        "leaving": "pegawai.sync_leave",
+                        "not_in_source": "pegawai.not_in_source",
+                    }[kind],
                     "object_type": "pegawai",
-                    "object_id": c.pegawai_id,
-                    "before": {k: v[0] for k, v in c.diff.items()},
-                    "after": {k: v[1] for k, v in c.diff.items()},
+                    "object_id": c["pegawai_id"],
+                    "before": {k: v[0] for k, v in diff.items()},
+                    "after": {k: v[1] for k, v in diff.items()},
                     "summary": {
-                        "changed": f"Data {c.label} diperbarui",
-                        "leaving": f"{c.label} keluar dari dinas aktif",
-                        "not_in_source": f"{c.label} tidak ada di sumber",
-                    }[c.kind]
+                        "changed": f"Data {c['label']} diperbarui",
+                        "leaving": f"{c['label']} keluar dari dinas aktif",
+                        "not_in_source": f"{c['label']} tidak ada di sumber",
+                    }[kind]
                     + f" (sinkronisasi #{run.id})",
                 }
             )
-        table = Pegawai.__table__
         for key, rows in groups.items():
-            stmt = (
+            session.execute(
                 table.update()
                 .where(table.c.id == bindparam("_pid"))
-                .values({k: bindparam(k) for k in key})
+                .values({k: bindparam(k) for k in key}),
+                rows,
             )
-            session.execute(stmt, rows)
 
     # --- external ids and source-given superiors -------------------------------------------
     if ext_replace:
@@ -1785,58 +1931,58 @@ def _apply_pegawai_batch(
         for pid, (src, _ext) in ext_replace.items():
             by_source.setdefault(src, []).append(pid)
         for src, pids in by_source.items():
+            # Rows that would clash: this employee's old id, or this id held by someone else.
             exts = [ext_replace[p][1] for p in pids]
-            session.execute(
-                delete(PegawaiExternalId).where(
-                    PegawaiExternalId.source == src,
-                    PegawaiExternalId.pegawai_id.in_(pids)
-                    | PegawaiExternalId.external_id.in_(exts),
-                )
-            )
-        ext_inserts = [
-            {"pegawai_id": pid, "source": src, "external_id": ext}
-            for pid, (src, ext) in ext_replace.items()
-        ]
-        session.execute(insert(PegawaiExternalId), ext_inserts)
+            stale = {
+                r[0]
+                for r in select_in(session, _XT, ["id"], "external_id", exts, where={"source": src})
+            }
+            stale |= {
+                r[0]
+                for r in select_in(session, _XT, ["id", "source"], "pegawai_id", pids)
+                if r[1] == src
+            }
+            execute_in(session, _DELETE_EXT_SQL, (), sorted(stale))
+        bulk_insert(
+            session,
+            PegawaiExternalId.__table__,
+            [
+                {"pegawai_id": pid, "source": src, "external_id": ext}
+                for pid, (src, ext) in ext_replace.items()
+            ],
+        )
     if atasan_wanted:
         ids = dict(
             session.execute(
                 select(Pegawai.nip, Pegawai.id).where(Pegawai.nip.in_(set(atasan_wanted.values())))
             ).all()
         )
-        rows = [
-            {"_pid": pid, "atasan_override_id": ids[nip], "atasan_override_jenis": SYNC_OVERRIDE}
-            for pid, nip in atasan_wanted.items()
-            if nip in ids
-        ]
+        rows = [{"_pid": pid, "_sup": ids[nip]} for pid, nip in atasan_wanted.items() if nip in ids]
         if rows:
-            table = Pegawai.__table__
             session.execute(
                 table.update()
                 .where(table.c.id == bindparam("_pid"))
                 .where(
-                    (table.c.atasan_override_jenis.is_(None))
+                    table.c.atasan_override_jenis.is_(None)
                     | (table.c.atasan_override_jenis == SYNC_OVERRIDE)
                 )
-                .values(
-                    atasan_override_id=bindparam("atasan_override_id"),
-                    atasan_override_jenis=bindparam("atasan_override_jenis"),
-                ),
+                .values(atasan_override_id=bindparam("_sup"), atasan_override_jenis=SYNC_OVERRIDE),
                 rows,
             )
-    session.flush()
-    for obj in list(session.identity_map.values()):
-        if isinstance(obj, Pegawai):
-            session.expire(obj)
 
     # --- what it does to SKPs ------------------------------------------------------------------
-    effects = restart_skps(session, restarts, actor=actor) if restarts else {}
+    if restarts:
+        for obj in list(session.identity_map.values()):
+            if isinstance(obj, Pegawai):
+                session.expire(obj)
+        effects = restart_skps(session, restarts, actor=actor)
+        for c in changes:
+            if c["pegawai_id"] in effects:
+                c["effects"] = effects[c["pegawai_id"]]
     record_many(session, audit, actor=actor, source="sync")
+    _mark_applied(session, changes, now)
     for c in changes:
-        c.applied_at = now
-        if c.pegawai_id in effects:
-            c.effects = effects[c.pegawai_id]
-        applied[c.kind] += 1
+        applied[c["kind"]] += 1
     run.applied_counts = dict(applied)
     session.flush()
 
@@ -1865,6 +2011,19 @@ def apply(
     another run is being applied). Any other failure leaves the run ``apply_failed``; the
     batches committed before it stay applied and a rerun continues with the rest.
     """
+    with _fewer_gc_pauses():
+        return _apply(session, run, actor=actor, batch_size=batch_size, progress=progress)
+
+
+def _apply(
+    session: Session,
+    run: SyncRun,
+    *,
+    actor,
+    batch_size: int = DEFAULT_BATCH,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> SyncRun:
+    """See :func:`apply`."""
     _check_can_apply(session, run)
     run_id = run.id
     run.status = "applying"
@@ -1887,27 +2046,17 @@ def apply(
     run.progress_message = "Menerapkan perubahan…"
     session.commit()
     try:
-        done = _apply_structure(session, run, actor)
+        refs = _Refs(session)
+        done = _apply_structure(session, run, actor, refs)
         run.progress_done = done
         session.commit()
         applied = Counter(run.applied_counts or {})
         batch_no = 0
         while True:
-            changes = list(
-                session.scalars(
-                    select(SyncChange)
-                    .where(
-                        SyncChange.run_id == run.id,
-                        SyncChange.entity == "pegawai",
-                        SyncChange.applied_at.is_(None),
-                    )
-                    .order_by(SyncChange.depth, SyncChange.id)
-                    .limit(max(1, batch_size))
-                )
-            )
+            changes = _pending(session, run, ["pegawai"], limit=max(1, batch_size))
             if not changes:
                 break
-            _apply_pegawai_batch(session, run, changes, actor, applied)
+            _apply_pegawai_batch(session, run, changes, actor, applied, refs)
             done += len(changes)
             run.progress_done = done
             run.progress_message = f"{done} dari {pending} perubahan diterapkan"

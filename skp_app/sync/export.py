@@ -112,7 +112,7 @@ def plan_workbook(session: Session, run: SyncRun) -> bytes:
                 c.row_number or "",
                 c.nip or "",
                 c.label,
-                _diff_text(c.diff),
+                _diff_text(c.display_diff),
                 c.applied_at.isoformat(sep=" ", timespec="seconds") if c.applied_at else "",
             ],
         )

@@ -175,6 +175,15 @@ class SyncChange(db.Model):
         return CHANGE_KIND.get(self.kind, self.kind)
 
     @property
+    def display_diff(self) -> dict:
+        """``{field: [old, new]}`` for the review; a new employee's is read from its record."""
+        if self.entity == "pegawai" and self.kind == "new" and not self.diff:
+            from skp_app.sync.engine import new_employee_summary
+
+            return {k: [None, v] for k, v in new_employee_summary(self.record or {}).items()}
+        return self.diff or {}
+
+    @property
     def entity_label(self) -> str:
         return ENTITY.get(self.entity, self.entity)
 
@@ -188,7 +197,7 @@ class SyncChange(db.Model):
             "nip": self.nip,
             "key": self.key,
             "label": self.label,
-            "diff": self.diff or {},
+            "diff": self.display_diff,
             "effects": self.effects or {},
             "applied_at": self.applied_at.isoformat() if self.applied_at else None,
         }

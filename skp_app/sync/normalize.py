@@ -53,7 +53,7 @@ def kedudukan(value) -> str | None:
 
 def is_pppk(jenis_pegawai_id=None, jenis_pegawai_nama=None, status=None) -> bool:
     """Return whether the SIASN jenis pegawai / status marks a PPPK."""
-    words = " ".join(str(v) for v in (jenis_pegawai_nama, status) if v).upper()
+    words = f"{jenis_pegawai_nama or ''} {status or ''}".upper()
     return "PPPK" in words or "P3K" in words
 
 

@@ -21,11 +21,13 @@ __all__ = [
     "NormalizedPegawai",
     "NormalizedUnit",
     "RecordError",
+    "RowRaw",
     "SourceAdapter",
     "SourceMissing",
     "SyncSourceError",
     "clean",
     "parse_date",
+    "raw_dict",
 ]
 
 # Fields of NormalizedPegawai an adapter may provide (a source that lacks a field leaves the
@@ -59,6 +61,24 @@ class SyncSourceError(Exception):
     """The source as a whole cannot be read (wrong encoding, missing columns, server down)."""
 
 
+class RowRaw:
+    """A delimited row's cells with their header, turned into a dict only when needed."""
+
+    __slots__ = ("cells", "keys")
+
+    def __init__(self, keys: list[str], cells: list[str]):
+        self.keys = keys
+        self.cells = cells
+
+    def as_dict(self) -> dict:
+        return {k: v for k, v in zip(self.keys, self.cells, strict=False) if k}
+
+
+def raw_dict(raw) -> dict:
+    """Return a record's source row as a dict (see :class:`RowRaw`)."""
+    return raw.as_dict() if isinstance(raw, RowRaw) else (raw or {})
+
+
 @dataclass(slots=True)
 class NormalizedUnit:
     """A unit of the organisation as the source describes it."""
@@ -79,7 +99,7 @@ class NormalizedPegawai:
 
     row_number: int
     source_key: str
-    raw: dict
+    raw: dict | RowRaw  # the source row, for the quarantine (see raw_dict)
     nip: str | None = None
     external_id: str | None = None
     nama: str | None = None
@@ -197,8 +217,12 @@ def clean(value) -> str | None:
     """Return ``value`` as stripped text with inner whitespace collapsed, or None when empty."""
     if value is None:
         return None
-    text = _SPACES.sub(" ", str(value)).strip()
-    return text or None
+    text = (value if isinstance(value, str) else str(value)).strip()
+    if not text:
+        return None
+    if "  " in text or "\t" in text or "\n" in text or "\r" in text or "\xa0" in text:
+        text = _SPACES.sub(" ", text)
+    return text
 
 
 def parse_date(value, label: str) -> date | None:
@@ -214,6 +238,13 @@ def parse_date(value, label: str) -> date | None:
     """
     if value is None:
         return None
+    if isinstance(value, str) and len(value) == 10 and value[2] == "-" and value[5] == "-":
+        # Fast path for SIASN's dd-mm-yyyy; anything odd falls through to the full parser.
+        try:
+            y = int(value[6:])
+            return date(y, int(value[3:5]), int(value[0:2])) if y > 1 else None
+        except ValueError:
+            pass
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):

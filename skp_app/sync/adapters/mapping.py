@@ -18,6 +18,7 @@ __all__ = [
     "SIASN_API_MAPPING",
     "SIASN_CSV_MAPPING",
     "SIMPEG_DEFAULT_MAPPING",
+    "RecordBuilder",
     "build_record",
     "provided_fields",
     "validate_mapping",
@@ -200,16 +201,6 @@ def validate_mapping(mapping: dict) -> list[str]:
     return errors
 
 
-def _first(get: Callable[[str], object], names) -> object:
-    if isinstance(names, list):
-        for name in names:
-            value = get(name)
-            if value not in (None, ""):
-                return value
-        return None
-    return get(names)
-
-
 def _nip_text(value) -> str | None:
     if value is None:
         return None
@@ -226,6 +217,53 @@ def _nip_text(value) -> str | None:
     return text or None
 
 
+class RecordBuilder:
+    """A mapping compiled once; :meth:`build` turns one source row into a record.
+
+    With ``index`` (column name → position) rows can be given as lists of cells, which is how
+    the delimited-text adapters stream them without building a dict per row.
+    """
+
+    def __init__(self, mapping: dict, index: dict[str, int] | None = None):
+        self.names = {f: tuple(v if isinstance(v, list) else [v]) for f, v in mapping.items() if v}
+        self.single: tuple[tuple[str, int], ...] = ()
+        self.multi: tuple[tuple[str, tuple[int, ...]], ...] = ()
+        if index is not None:
+            positions = {
+                f: tuple(index[n] for n in names if n in index) for f, names in self.names.items()
+            }
+            self.single = tuple((f, p[0]) for f, p in positions.items() if len(p) == 1)
+            self.multi = tuple((f, p) for f, p in positions.items() if len(p) > 1)
+        self.by_position = index is not None
+
+    def build(
+        self,
+        row_number: int,
+        source_key: str,
+        raw: dict,
+        cells: list | None = None,
+        get: Callable[[str], object] | None = None,
+    ) -> NormalizedPegawai:
+        """Build the record of one row (``cells`` by position, else ``get``/``raw`` by name).
+
+        ``cells`` must have one value per header column (the adapters refuse other rows).
+        """
+        if cells is not None and self.by_position:
+            vals = {f: cells[i] for f, i in self.single}
+            for f, positions in self.multi:
+                vals[f] = next((cells[i] for i in positions if cells[i]), None)
+        else:
+            lookup = get or raw.get
+            vals = {}
+            for f, names in self.names.items():
+                for name in names:
+                    v = lookup(name)
+                    if v is not None and v != "":
+                        vals[f] = v
+                        break
+        return _build(row_number, source_key, raw, vals)
+
+
 def build_record(
     row_number: int,
     source_key: str,
@@ -238,27 +276,38 @@ def build_record(
     ``get(name)`` returns the source value of a column/key (defaults to ``raw.get``).
     Unparseable values are recorded in ``problems`` with a reason code and a message.
     """
-    get = get or raw.get
+    return RecordBuilder(mapping).build(row_number, source_key, raw, get=get)
 
-    def value(field: str):
-        names = mapping.get(field)
-        if not names:
-            return None
-        return _first(get, names)
 
+def _text(v) -> str | None:
+    """Strip an identifier-like value (no inner whitespace to collapse)."""
+    if v is None:
+        return None
+    v = (v if isinstance(v, str) else str(v)).strip()
+    return v or None
+
+
+def _build(row_number: int, source_key: str, raw: dict, vals: dict) -> NormalizedPegawai:
+    value = vals.get
     rec = NormalizedPegawai(row_number=row_number, source_key=source_key, raw=raw)
     rec.nip = _nip_text(value("nip"))
-    rec.external_id = clean(value("external_id"))
+    rec.external_id = _text(value("external_id"))
     rec.nama = clean(value("nama"))
-    rec.gelar_depan = clean(value("gelar_depan"))
-    rec.gelar_belakang = clean(value("gelar_belakang"))
-    rec.nip_lama = clean(value("nip_lama"))
-    rec.tempat_lahir = clean(value("tempat_lahir"))
+    v = value("gelar_depan")
+    rec.gelar_depan = clean(v) if v else None
+    v = value("gelar_belakang")
+    rec.gelar_belakang = clean(v) if v else None
+    rec.nip_lama = _text(value("nip_lama"))
+    v = value("tempat_lahir")
+    rec.tempat_lahir = clean(v) if v else None
     jk = value("jenis_kelamin")
     rec.jenis_kelamin = gender(jk) if jk not in (None, "") else None
     for field, label in _DATE_LABELS.items():
+        v = value(field)
+        if v is None or v == "":
+            continue
         try:
-            setattr(rec, field, parse_date(value(field), label))
+            setattr(rec, field, parse_date(v, label))
         except ValueError as exc:
             rec.problems.append(("date_invalid", str(exc)))
     jenis_pegawai = value("jenis_pegawai")
@@ -277,20 +326,25 @@ def build_record(
             )
         )
     rec.kedudukan_hukum_id = kh
-    rec.unit_key = clean(value("unit_id"))
+    rec.unit_key = _text(value("unit_id"))
     rec.unit_nama = clean(value("unit_nama"))
-    satker_key, satker_nama = clean(value("satker_id")), clean(value("satker_nama"))
-    instansi_key = clean(value("instansi_id"))
-    if satker_key and satker_key not in {rec.unit_key, instansi_key}:
-        rec.parent_unit_key, rec.parent_unit_nama = satker_key, satker_nama
-    rec.opd_key = clean(value("opd_id"))
-    rec.opd_nama = clean(value("opd_nama"))
-    rec.jabatan_external_id = clean(value("jabatan_id"))
+    satker_key = _text(value("satker_id"))
+    if satker_key and satker_key != rec.unit_key and satker_key != _text(value("instansi_id")):
+        rec.parent_unit_key, rec.parent_unit_nama = satker_key, clean(value("satker_nama"))
+    v = value("opd_id")
+    rec.opd_key = _text(v) if v else None
+    v = value("opd_nama")
+    rec.opd_nama = clean(v) if v else None
+    v = value("jabatan_id")
+    rec.jabatan_external_id = _text(v) if v else None
     rec.jabatan_nama = clean(value("jabatan_nama"))
-    rec.jenis_jabatan_id = clean(value("jenis_jabatan_id"))
-    rec.eselon_id = clean(value("eselon_id"))
+    rec.jenis_jabatan_id = _text(value("jenis_jabatan_id"))
+    v = value("eselon_id")
+    rec.eselon_id = _text(v) if v else None
     atasan = value("atasan_nip")
     rec.atasan_nip = _nip_text(atasan) if atasan not in (None, "") else None
-    rec.email = clean(value("email"))
-    rec.no_hp = clean(value("no_hp"))
+    v = value("email")
+    rec.email = _text(v) if v else None
+    v = value("no_hp")
+    rec.no_hp = _text(v) if v else None
     return rec

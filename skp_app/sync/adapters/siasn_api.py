@@ -28,7 +28,7 @@ from skp_app.sync.adapters.base import (
     clean,
 )
 from skp_app.sync.adapters.http import HttpClient
-from skp_app.sync.adapters.mapping import SIASN_API_MAPPING, build_record, provided_fields
+from skp_app.sync.adapters.mapping import SIASN_API_MAPPING, RecordBuilder, provided_fields
 
 __all__ = ["SiasnApiAdapter", "client_from_config"]
 
@@ -91,6 +91,7 @@ class SiasnApiAdapter(SourceAdapter):
         self.nips = list(nips)
         self.total = len(self.nips)
         self.mapping = SIASN_API_MAPPING
+        self.builder = RecordBuilder(self.mapping)
         self.fields = provided_fields(self.mapping)
         self._wso: str | None = None
         self._sso: str | None = self.static_sso or None
@@ -199,7 +200,7 @@ class SiasnApiAdapter(SourceAdapter):
             if not isinstance(data, dict) or not data:
                 yield SourceMissing(number, nip)
                 continue
-            rec = build_record(number, nip, data, self.mapping)
+            rec = self.builder.build(number, nip, data)
             if self.instansi is None and clean(data.get("instansiKerjaNama")):
                 self.instansi = (
                     clean(data.get("instansiKerjaId")),

@@ -14,11 +14,13 @@ from pathlib import Path
 from skp_app.sync.adapters.base import (
     NormalizedPegawai,
     RecordError,
+    RowRaw,
     SourceAdapter,
     SyncSourceError,
     clean,
+    raw_dict,
 )
-from skp_app.sync.adapters.mapping import SIASN_CSV_MAPPING, build_record, provided_fields
+from skp_app.sync.adapters.mapping import SIASN_CSV_MAPPING, RecordBuilder, provided_fields
 from skp_app.sync.adapters.textfile import TextTable, header_key, open_text_table
 
 __all__ = ["SiasnCsvAdapter", "rows_to_records"]
@@ -37,10 +39,11 @@ def rows_to_records(
     ncols = len(keys)
     nip_names = _names(mapping.get("nip", []))
     nama_names = _names(mapping.get("nama", []))
+    builder = RecordBuilder(mapping, index)
 
     for number, cells in table.rows(start):
-        raw = {k: v for k, v in zip(keys, cells, strict=False) if k}
         if len(cells) != ncols:
+            raw = {k: v for k, v in zip(keys, cells, strict=False) if k}
             extra = cells[ncols:]
             if len(cells) > ncols and not any(c.strip() for c in extra):
                 cells = cells[:ncols]
@@ -68,7 +71,7 @@ def rows_to_records(
                     nama=nama[:200],
                 )
                 continue
-        yield build_record(number, f"baris {number}", raw, mapping)
+        yield builder.build(number, f"baris {number}", RowRaw(keys, cells), cells)
 
 
 class SiasnCsvAdapter(SourceAdapter):
@@ -107,9 +110,10 @@ class SiasnCsvAdapter(SourceAdapter):
     def iter_records(self, start: int = 0) -> Iterator[NormalizedPegawai | RecordError]:
         for item in rows_to_records(self.table, self.mapping, self.index, self.keys, start):
             if self.instansi is None and isinstance(item, NormalizedPegawai):
-                nama = clean(item.raw.get("instansi_kerja_nama"))
+                raw = raw_dict(item.raw)
+                nama = clean(raw.get("instansi_kerja_nama"))
                 if nama:
-                    self.instansi = (clean(item.raw.get("instansi_kerja_id")), nama)
+                    self.instansi = (clean(raw.get("instansi_kerja_id")), nama)
             yield item
 
     def reread(self, row_numbers: set[int]) -> dict[int, dict]:

@@ -21,7 +21,7 @@ from skp_app.sync.adapters.base import (
 from skp_app.sync.adapters.http import HttpClient
 from skp_app.sync.adapters.mapping import (
     SIMPEG_DEFAULT_MAPPING,
-    build_record,
+    RecordBuilder,
     provided_fields,
     validate_mapping,
 )
@@ -73,6 +73,7 @@ class SimpegApiAdapter(SourceAdapter):
         if errors:
             raise SyncSourceError("Pemetaan SIMPEG tidak valid: " + " ".join(errors))
         self.fields = provided_fields(self.mapping)
+        self.builder = RecordBuilder(self.mapping)
         # SIMPEG unit ids are its own; a mapped SIASN unor id column is the only usable key.
         self.unit_keys_are_siasn = "unit_id" in self.mapping
         self.client = client or client_from_config(config)
@@ -120,7 +121,7 @@ class SimpegApiAdapter(SourceAdapter):
                         f"Data SIMPEG {key} bukan objek pegawai.",
                     )
                     continue
-                yield build_record(number, key, item, self.mapping)
+                yield self.builder.build(number, key, item)
             total_pages = int(pagination.get("total_pages") or 1)
             if not items or page >= total_pages:
                 return

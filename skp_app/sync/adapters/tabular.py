@@ -18,7 +18,7 @@ from skp_app.sync.adapters.base import (
     SourceAdapter,
     SyncSourceError,
 )
-from skp_app.sync.adapters.mapping import build_record, provided_fields, validate_mapping
+from skp_app.sync.adapters.mapping import RecordBuilder, provided_fields, validate_mapping
 from skp_app.sync.adapters.siasn_csv import rows_to_records
 from skp_app.sync.adapters.textfile import header_key, open_text_table
 
@@ -156,10 +156,11 @@ class TabularAdapter(SourceAdapter):
             yield from rows_to_records(self.table, self.mapping, index, self._keys, start)
             return
         keys = self._keys
+        builder = RecordBuilder(self.mapping)
         for number, cells in self._xlsx_rows(start):
             values = dict(zip(keys, cells, strict=False))
             raw = {k: _jsonable_cell(v) for k, v in values.items() if k and v not in (None, "")}
-            yield build_record(number, f"baris {number}", raw, self.mapping, get=values.get)
+            yield builder.build(number, f"baris {number}", raw, get=values.get)
 
     def _all_rows(self):
         if self.xlsx:
