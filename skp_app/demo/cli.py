@@ -67,6 +67,10 @@ def report(summary: DemoSummary) -> str:
         f"  Sasaran {_n(c.get('sasaran', 0))} · SKP 2026 {_n(c.get('skp', 0))} ({skp_parts}) · "
         f"wajib SKP tetapi belum punya {_n(c.get('pegawai_tanpa_skp', 0))}",
         f"  RHK {_n(c.get('rhk', 0))} · IKI {_n(c.get('iki', 0))}",
+        f"  Realisasi Jan–Okt {_n(c.get('realisasi', 0))} · evaluasi triwulan "
+        f"{_n(c.get('evaluasi', 0))} · kehadiran {_n(c.get('kehadiran', 0))} · aktivitas "
+        f"{_n(c.get('aktivitas', 0))} ({_n(c.get('aktivitas_bertanda', 0))} bertanda) · "
+        f"baris rekap TPP Oktober {_n(c.get('tpp_recap_line', 0))}",
         "",
         f"Akun demo (kata sandi semua akun: {summary.password}):",
     ]

@@ -294,6 +294,16 @@ def _token(*parts) -> str:
     return hashlib.sha256(":".join(["skp-demo", *map(str, parts)]).encode()).hexdigest()
 
 
+def _ri(rng: random.Random, a: int, b: int) -> int:
+    """``rng.randint(a, b)`` for hot loops (one ``random()`` call, a few times faster)."""
+    return a + int(rng.random() * (b - a + 1))
+
+
+def _rc(rng: random.Random, seq):
+    """``rng.choice(seq)`` for hot loops."""
+    return seq[int(rng.random() * len(seq))]
+
+
 def _pick(rng: random.Random, weights) -> str:
     return rng.choices([k for k, _ in weights], weights=[w for _, w in weights])[0]
 
@@ -811,9 +821,18 @@ _KEBERATAN_ALASAN = {
 }
 
 
-def _quarter_suggestion(ikis: list[_IkiData], q: int) -> tuple[Rating | None, dict[int, Decimal]]:
-    """The suggestion of the evaluation page (evaluation_queries.evaluation_context/_suggest)."""
-    months = range(3 * q - 2, 3 * q + 1)
+def _quarter_values(iki: _IkiData, q: int) -> list:
+    """The month values of quarter ``q`` that an evaluation counts (submitted or verified)."""
+    return [
+        iki.values[m - 1]
+        for m in range(3 * q - 2, 3 * q + 1)
+        if m <= LAST_MONTH and iki.statuses[m - 1] in _COUNTED and iki.values[m - 1] is not None
+    ]
+
+
+def _exact_suggestion(ikis: list[_IkiData], q: int) -> tuple[Rating | None, dict]:
+    """The suggestion of the evaluation page (evaluation_queries.evaluation_context/_suggest),
+    in Decimal with the scoring module's functions."""
     per_rhk: dict[int, list[Decimal | None]] = {}
     utama: list[int] = []
     for iki in ikis:
@@ -822,15 +841,12 @@ def _quarter_suggestion(ikis: list[_IkiData], q: int) -> tuple[Rating | None, di
             if iki.rhk_jenis == "utama":
                 utama.append(iki.rhk_id)
         capaian = None
-        values = [
-            iki.values[m - 1]
-            for m in months
-            if m <= LAST_MONTH and iki.statuses[m - 1] in _COUNTED and iki.values[m - 1] is not None
-        ]
+        values = _quarter_values(iki, q)
         if iki.target is not None and values:
+            pct = _is_percent(iki.satuan)
             total = sum((Decimal(str(v)) for v in values), _ZERO)
-            scale = Decimal(1) if _is_percent(iki.satuan) else _QUARTER_FACTOR
-            realisasi = total / len(values) if _is_percent(iki.satuan) else total
+            scale = Decimal(1) if pct else _QUARTER_FACTOR
+            realisasi = total / len(values) if pct else total
             tmax = Decimal(str(iki.target_max)) * scale if iki.target_max is not None else None
             try:
                 capaian = capaian_iki(
@@ -844,6 +860,44 @@ def _quarter_suggestion(ikis: list[_IkiData], q: int) -> tuple[Rating | None, di
         per_rhk[iki.rhk_id].append(capaian)
     rhk_capaian = {rid: rollup_capaian((c, 1) for c in caps) for rid, caps in per_rhk.items()}
     return suggest_rating_hasil_kerja([rhk_capaian[r] for r in utama]), rhk_capaian
+
+
+def _quarter_suggestion(ikis: list[_IkiData], q: int) -> tuple[Rating | None, dict]:
+    """The suggested rating hasil kerja of quarter ``q`` and the capaian per RHK.
+
+    Computed in floats (the same PermenPANRB 8/2021 formula); when the mean lands within a
+    hair of a threshold (80 or 101), or an IKI has a range target, the exact Decimal path of
+    :func:`_exact_suggestion` decides, so the result always equals the evaluation page's.
+    """
+    per_rhk: dict[int, list[float]] = {}
+    utama: list[int] = []
+    for iki in ikis:
+        if iki.target_max is not None:
+            return _exact_suggestion(ikis, q)
+        caps = per_rhk.get(iki.rhk_id)
+        if caps is None:
+            caps = per_rhk[iki.rhk_id] = []
+            if iki.rhk_jenis == "utama":
+                utama.append(iki.rhk_id)
+        values = _quarter_values(iki, q)
+        if iki.target is None or not values:
+            continue
+        pct = _is_percent(iki.satuan)
+        target = float(iki.target) * (1.0 if pct else 0.25)
+        realisasi = sum(values) / len(values) if pct else float(sum(values))
+        if target == 0:
+            if realisasi == 0:
+                caps.append(100.0)
+            continue
+        ratio = realisasi * 100 / target
+        caps.append(200 - ratio if iki.lower else ratio)
+    rhk_capaian = {rid: sum(c) / len(c) if c else None for rid, c in per_rhk.items()}
+    known = [rhk_capaian[r] for r in utama if rhk_capaian[r] is not None]
+    if known:
+        mean = sum(known) / len(known)
+        if min(abs(mean - 101), abs(mean - 80)) < 1e-6:
+            return _exact_suggestion(ikis, q)
+    return suggest_rating_hasil_kerja(known), rhk_capaian
 
 
 def _perilaku(rng: random.Random, group: str, previous: Rating | None) -> Rating:
@@ -891,8 +945,8 @@ def stage_evaluations(ctx: DemoContext) -> None:
             )
     bulk_insert(ctx, PredikatOrganisasi, org_rows)
 
-    objector = _objector(ctx, state)
-    forced_final = objector.id if objector is not None else None
+    objectors = _objectors(ctx, state)
+    forced_final = {p.id for p in objectors}
     evals: list[dict] = []
     rhk_capaian: dict[tuple[int, int], dict[int, Decimal]] = {}
     counts: Counter = Counter()
@@ -914,7 +968,7 @@ def stage_evaluations(ctx: DemoContext) -> None:
             status = "final"
             if q == 3:
                 status = _pick(rng, (("final", 0.60), ("rated", 0.25), ("open", 0.15)))
-                if sid == forced_final:
+                if sid in forced_final:
                     status = "final"
             hasil = (
                 suggestion
@@ -977,7 +1031,7 @@ def stage_evaluations(ctx: DemoContext) -> None:
 
     _respect_curve(state, evals)
     _order_finalisations(state, rng, evals)
-    keberatan_rows = _keberatan(ctx, state, rng, evals, objector)
+    keberatan_rows = _keberatan(ctx, state, rng, evals, objectors)
     _curve_justifications(ctx, state, rng, evals)
     for row in evals:
         if row["predikat"] and row["status"] == "final":
@@ -1034,22 +1088,28 @@ def _order_finalisations(state: RealizationState, rng: random.Random, evals: lis
             continue
         times = sorted(r["finalized_at"] for r in rows)
         pools: dict[Predikat, list[dict]] = defaultdict(list)
-        for row in sorted(rows, key=lambda r: r["id"]):
+        for row in sorted(rows, key=lambda r: -r["id"]):  # popped from the end: lowest id first
             pools[Predikat.from_siasn_id(row["predikat"])].append(row)
         counts: Counter = Counter()
         order: list[dict] = []
         while len(order) < len(rows):
+            # Fewest violations, then the largest pool: the first candidate in pool order
+            # that breaks nothing wins without trying the others.
+            candidates = sorted(
+                (p for p, pool in pools.items() if pool),
+                key=lambda p: (-len(pools[p]), p.siasn_id),
+            )
             best = None
-            for predikat, pool in pools.items():
-                if not pool:
-                    continue
+            for predikat in candidates:
                 counts[predikat] += 1
-                key = (len(check_distribution(org, counts)), -len(pool), predikat.siasn_id)
+                broken = len(check_distribution(org, counts)) if len(candidates) > 1 else 0
                 counts[predikat] -= 1
-                if best is None or key < best[0]:
-                    best = (key, predikat)
+                if best is None or broken < best[0]:
+                    best = (broken, predikat)
+                if broken == 0:
+                    break
             counts[best[1]] += 1
-            order.append(pools[best[1]].pop(0))
+            order.append(pools[best[1]].pop())
         opened = _utc(date(TAHUN, 3 * q + 1, 1), 1)
         for row, at in zip(order, times, strict=True):
             row["finalized_at"] = at
@@ -1126,21 +1186,18 @@ def _feedback(
     return rows
 
 
-def _objector(ctx: DemoContext, state: RealizationState) -> SkpPlan | None:
-    """The approved SKP whose triwulan III result is objected to: a subordinate of the example
-    Kasubbid (who then explains, and the example Kabid decides), else the Kasubbid's own."""
-    kasubbid = ctx.examples.get("kasubbid")
-    if kasubbid is None:
-        return None
-    below = [
-        p
-        for p in sorted(state.plans.values(), key=lambda p: p.id)
-        if p.penilai is kasubbid and p.atasan_penilai is not None and p.id in state.iki
-    ]
-    own = ctx.skp_by_pegawai.get(kasubbid.id)
-    if below:
-        return below[0]
-    return own if own is not None and own.id in state.plans else None
+def _objectors(ctx: DemoContext, state: RealizationState) -> list[SkpPlan]:
+    """Approved SKPs whose triwulan III result may be objected to, best first: subordinates of
+    the example Kasubbid (who explains; the example Kabid decides), the Kasubbid (the Kabid
+    explains), then the Kabid's other subordinates."""
+    kasubbid, kabid = ctx.examples.get("kasubbid"), ctx.examples.get("kabid")
+    plans = sorted(state.plans.values(), key=lambda p: p.id)
+    out = [p for p in plans if kasubbid is not None and p.penilai is kasubbid]
+    own = ctx.skp_by_pegawai.get(kasubbid.id) if kasubbid is not None else None
+    if own is not None and own.id in state.plans:
+        out.append(own)
+    out += [p for p in plans if kabid is not None and p.penilai is kabid and p not in out]
+    return [p for p in out if p.id in state.iki and p.atasan_penilai is not None]
 
 
 def _keberatan(
@@ -1148,7 +1205,7 @@ def _keberatan(
     state: RealizationState,
     rng: random.Random,
     evals: list[dict],
-    objector: SkpPlan | None,
+    objectors: list[SkpPlan],
 ) -> list[dict]:
     """One pending objection (under the example Kasubbid, if possible), one rejected (triwulan
     II) and one accepted (triwulan III, the evaluation reopened to draft)."""
@@ -1159,6 +1216,7 @@ def _keberatan(
         return (
             row["status"] == "final"
             and plan.atasan_penilai is not None
+            and plan.atasan_penilai.nip is not None  # an ASN decides (not the Bupati)
             and row["predikat"] != Predikat.SANGAT_BAIK.siasn_id
         )
 
@@ -1208,11 +1266,14 @@ def _keberatan(
 
     # Pending: under the example Kasubbid (triwulan III), else a weak pilot result.
     q3 = [r for r in evals if r["periode_ke"] == 3 and eligible(r)]
-    pending = None
-    if objector is not None:
-        row = by_key.get((objector.id, 3))
-        if row is not None and eligible(row):
-            pending = row
+    pending = next(
+        (
+            by_key[(p.id, 3)]
+            for p in objectors
+            if (p.id, 3) in by_key and eligible(by_key[(p.id, 3)])
+        ),
+        None,
+    )
     if pending is None:
         pilots = [r for r in q3 if _is_pilot(state.plans[r["skp_id"]].person)]
         pending = next(iter(weak_first(pilots or q3)), None)
@@ -1389,7 +1450,9 @@ _AKTIVITAS_COLUMNS = (
     "created_at",
     "updated_at",
 )
-_DILIGENCE = (((340, 440), 0.55), ((260, 350), 0.35), ((150, 250), 0.10))
+# Minutes logged a day (diligent / average / sparse): with the 6,000-point monthly target
+# (300 a day) the sparse ones fall short of full productivity.
+_DILIGENCE = (((320, 420), 0.45), ((230, 320), 0.35), ((120, 230), 0.20))
 _LUNCH = (12 * 60, 13 * 60)
 _DAY_CAP = 450
 
@@ -1402,12 +1465,12 @@ def _schedule(rng: random.Random, day: date, masuk: time | None, pulang: time | 
     end = _day_end(day)
     if pulang is not None:
         end = min(end, (pulang.hour * 60 + pulang.minute) // 5 * 5)
-    n = rng.randint(3, 6)
-    total = min(rng.randint(*budget), _DAY_CAP)
-    weights = [rng.uniform(0.6, 1.4) for _ in range(n)]
+    n = _ri(rng, 3, 6)
+    total = min(_ri(rng, *budget), _DAY_CAP)
+    weights = [0.6 + 0.8 * rng.random() for _ in range(n)]
     durations = [max(20, int(total * w / sum(weights)) // 5 * 5) for w in weights]
     out: list[tuple[int, int]] = []
-    cursor = start + rng.choice((0, 5, 10, 15))
+    cursor = start + _rc(rng, (0, 5, 10, 15))
     used = 0
     for dur in durations:
         if _LUNCH[0] <= cursor < _LUNCH[1]:
@@ -1419,7 +1482,7 @@ def _schedule(rng: random.Random, day: date, masuk: time | None, pulang: time | 
             break
         out.append((cursor, cursor + dur))
         used += dur
-        cursor += dur + rng.choice((0, 0, 5, 10, 15))
+        cursor += dur + _rc(rng, (0, 0, 5, 10, 15))
     return out
 
 
@@ -1501,7 +1564,19 @@ def stage_activities(ctx: DemoContext) -> None:
     next_id = 0
     cutoff = _utc(DEMO_TODAY, 6)
 
-    def rows() -> Iterator[dict]:
+    sqlite = ctx.session.get_bind().dialect.name == "sqlite"
+    no_flags = "[]" if sqlite else []
+    clock: dict[int, object] = {}
+
+    def at(minutes: int):
+        value = clock.get(minutes)
+        if value is None:
+            value = clock[minutes] = (
+                _at(minutes).isoformat("microseconds") if sqlite else _at(minutes)
+            )
+        return value
+
+    def rows() -> Iterator[tuple]:
         nonlocal next_id
         for person in sample:
             plan = ctx.skp_by_pegawai.get(person.id)
@@ -1528,11 +1603,11 @@ def stage_activities(ctx: DemoContext) -> None:
                 for start, end in _schedule(rng, day, masuk, pulang, budget):
                     next_id += 1
                     rhk_id, obj = (
-                        rng.choice(extra) if extra and rng.random() < 0.15 else rng.choice(rhks)
+                        _rc(rng, extra) if extra and rng.random() < 0.15 else _rc(rng, rhks)
                     )
                     span = end - start
                     katalog_id, volume, menit = None, 1, span
-                    uraian = rng.choice(_URAIAN).format(obj=obj)
+                    uraian = _rc(rng, _URAIAN).format(obj=obj)
                     if rng.random() < 0.08:
                         entry = rng.choice(own_katalog or generic)
                         volume = max(1, min(span // entry["menit_standar"], rng.randint(1, 30)))
@@ -1540,12 +1615,10 @@ def stage_activities(ctx: DemoContext) -> None:
                         katalog_id = entry["id"]
                         uraian = f"{entry['nama']} ({volume} {entry['satuan']})"
                         counts["aktivitas_katalog"] += 1
-                    created = _utc(day, rng.randint(9, 11), rng.randint(0, 59))
+                    created = _utc(day, _ri(rng, 9, 11), _ri(rng, 0, 59))
                     status, decided, reason = "diajukan", None, None
                     if not pending_day:
-                        decided = _utc(
-                            day + timedelta(days=1), rng.randint(1, 8), rng.randint(0, 59)
-                        )
+                        decided = _utc(day + timedelta(days=1), _ri(rng, 1, 8), _ri(rng, 0, 59))
                         if decided.weekday() >= 5:
                             decided += timedelta(days=7 - decided.weekday())
                         decided = min(decided, cutoff)
@@ -1573,8 +1646,8 @@ def stage_activities(ctx: DemoContext) -> None:
                         next_id,
                         person.id,
                         day,
-                        _at(start),
-                        _at(end),
+                        at(start),
+                        at(end),
                         menit,
                         uraian,
                         rhk_id,
@@ -1585,12 +1658,13 @@ def stage_activities(ctx: DemoContext) -> None:
                         approver,
                         decided,
                         reason,
-                        [],
+                        no_flags,
                         created,
                         decided or created,
                     )
 
-    _fast_insert(ctx, Aktivitas, _AKTIVITAS_COLUMNS, rows())
+    raw = frozenset({"jam_mulai", "jam_selesai", "flags"})
+    _fast_insert(ctx, Aktivitas, _AKTIVITAS_COLUMNS, rows(), raw=raw)
     bulk_insert(ctx, Bukti, link_rows)
     flagged = _flag_padding(ctx, state, padding, padders, all_days)
     ctx.count("aktivitas_pegawai", len({p.id for p in sample}))
@@ -1604,7 +1678,13 @@ def _padders(ctx: DemoContext, state: RealizationState, staf: Person | None) -> 
 
     def eligible(p: Person) -> bool:
         plan = ctx.skp_by_pegawai.get(p.id)
-        return bool(plan and plan.rhk and ctx.superiors.get(p.id) and _is_pilot(p))
+        return bool(
+            plan
+            and plan.rhk
+            and ctx.superiors.get(p.id)
+            and _is_pilot(p)
+            and p.position.role == "staff"
+        )
 
     pool = [p for p in state.sample if eligible(p)]
     chosen: list[Person] = []
