@@ -278,6 +278,13 @@ def _working_days(first: date, last: date) -> list[date]:
     return out
 
 
+def _next_working_day(day: date) -> date:
+    day += timedelta(days=1)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day
+
+
 def _round_half_up(x: float, places: int = 0) -> float:
     scale = 10**places
     return math.floor(x * scale + 0.5) / scale
@@ -1836,6 +1843,8 @@ def _flag_padding(
                         f"Foto bukti sama dengan bukti kegiatan tanggal {first.day} "
                         f"{BULAN[first.month]} {first.year}; lampirkan dokumentasi kegiatan ini."
                     ),
+                    decided_at=_utc(_next_working_day(again), 2, 15),
+                    updated_at=_utc(_next_working_day(again), 2, 15),
                 )
             changes[acts[again]] = change
             if role == "pakai_ulang_diajukan":
