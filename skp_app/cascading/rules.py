@@ -463,11 +463,17 @@ def _link_rules(
             opd_id=opd_id,
         )
     parent_level = pd["level"]
+    # A pejabat fungsional sits directly under an administrator or JPT (PermenPANRB 1/2023):
+    # intervening the own penilai's RHK is no skipped level for them.
+    fungsional_under_penilai = (
+        d.get("jabatan_jenis") == "fungsional" and pd["owner_pegawai_id"] == penilai
+    )
     if (
         level is not None
         and parent_level is not None
         and level - parent_level > 1
         and not ctx.config.allow_level_skip
+        and not fungsional_under_penilai
     ):
         ctx.add(
             "LEVEL_SKIPPED",

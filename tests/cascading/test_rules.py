@@ -905,3 +905,12 @@ def test_summarize_counts_per_code_and_severity():
         "by_code": {},
         "by_code_severity": {},
     }
+
+
+def test_fungsional_under_own_penilai_is_no_level_skip():
+    goals, rhks, people = clean_rows()
+    # A pejabat fungsional whose penilai is the Kepala OPD intervenes the Kepala's RHK.
+    rhks = replace_rhk(
+        rhks, 400, parent_id=100, penilai_pegawai_id=KEPALA, jabatan_jenis="fungsional"
+    )
+    assert "LEVEL_SKIPPED" not in codes(check(goals, rhks, people))
