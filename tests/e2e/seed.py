@@ -253,3 +253,70 @@ def approve_staff_skp(app, data: Bappeda) -> int:
         )
         db.session.commit()
         return skp.id
+
+
+def orphan_staff_rhk(app, data: Bappeda) -> tuple[int, int]:
+    """A draft SKP for the Perencana whose RHK utama intervenes nothing; operator + evaluator."""
+    with app.app_context():
+        staf = db.session.get(Pegawai, data.staf_id)
+        kabid = db.session.query(Pegawai).filter_by(nip=data.kabid_nip).one()
+        periode = db.session.query(Periode).filter_by(tahun=2026).one()
+        skp = Skp(
+            periode_id=periode.id,
+            pegawai_id=staf.id,
+            jabatan_id=staf.jabatan_id,
+            unit_id=staf.unit_id,
+            opd_id=data.opd_id,
+            penilai_pegawai_id=kabid.id,
+            status="draft",
+            tanggal_mulai=periode.tanggal_mulai,
+            tanggal_selesai=periode.tanggal_selesai,
+        )
+        db.session.add(skp)
+        db.session.flush()
+        rhk = Rhk(
+            skp_id=skp.id,
+            jenis="utama",
+            cascading="non_direct",
+            teks="Tersusunnya rekapitulasi capaian kinerja bidang setiap triwulan",
+        )
+        db.session.add(rhk)
+        db.session.flush()
+        for n, (aspek, teks, target, satuan) in enumerate(
+            [
+                ("kuantitas", "Jumlah rekapitulasi capaian", 4, "Dokumen"),
+                ("kualitas", "Persentase rekapitulasi tanpa revisi", 100, "Persen"),
+                ("waktu", "Ketepatan waktu rekapitulasi", 12, "Bulan"),
+            ]
+        ):
+            db.session.add(
+                Iki(
+                    rhk_id=rhk.id,
+                    aspek=aspek,
+                    urutan=n,
+                    teks=teks,
+                    target=Decimal(target),
+                    satuan=satuan,
+                )
+            )
+        for value in BERAKHLAK:
+            db.session.add(PerilakuExpectation(skp_id=skp.id, nilai_kode=value.kode))
+        hashed = hash_password(PASSWORD)
+        create_user(
+            db.session,
+            "operator.bappeda",
+            PASSWORD,
+            display_name="Operator Bappeda",
+            roles=[("opd_operator", data.opd_id)],
+            password_hash=hashed,
+        )
+        create_user(
+            db.session,
+            "evaluator",
+            PASSWORD,
+            display_name="Evaluator BKPSDM",
+            roles=[("evaluator", None)],
+            password_hash=hashed,
+        )
+        db.session.commit()
+        return skp.id, rhk.id
