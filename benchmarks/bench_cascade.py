@@ -458,7 +458,7 @@ def run(url: str, label: str, n_opd: int, repeat: int, reuse: bool = False) -> N
     from skp_app import create_app
     from skp_app.auth.operations import create_user
     from skp_app.cascading.graph import build_cascade_graph
-    from skp_app.cascading.queries import check_rhk_saved, load_cascade_rows
+    from skp_app.cascading.queries import cascade_for, check_rhk_saved, load_cascade_rows
     from skp_app.cascading.rules import check_cascade
     from skp_app.extensions import db
     from skp_app.planning.models import Rhk, Skp
@@ -540,6 +540,14 @@ def run(url: str, label: str, n_opd: int, repeat: int, reuse: bool = False) -> N
         for r in rows.rhks:
             sizes[r.opd_id] = sizes.get(r.opd_id, 0) + 1
         largest = max(sizes, key=sizes.get)
+        staff = next(r.owner_pegawai_id for r in rows.rhks if r.opd_id == largest and r.level == 5)
+        (_g, opd_findings), o_min, o_med = _time(
+            lambda: cascade_for(db.session, TAHUN, largest), repeat
+        )
+        print(
+            f"cascade_for(OPD)    : min {_ms(o_min)}  median {_ms(o_med)}  "
+            f"(OPD {largest}, {sizes[largest]} RHK, {len(opd_findings)} findings)"
+        )
     rows = graph = findings = None  # free the memory before the page timings
 
     client = app.test_client()
@@ -558,6 +566,10 @@ def run(url: str, label: str, n_opd: int, repeat: int, reuse: bool = False) -> N
         f"OPD tree page       : min {_ms(p_min)}  median {_ms(p_med)}  "
         f"(OPD {largest}, {sizes[largest]} RHK, {len(resp.data) // 1024} KiB)"
     )
+    url_lineage = f"/cascading/pohon/pegawai/{staff}?tahun={TAHUN}"
+    client.get(url_lineage)
+    _, g_min, g_med = _time(lambda: client.get(url_lineage), repeat)
+    print(f"lineage page        : min {_ms(g_min)}  median {_ms(g_med)}  (pegawai {staff})")
     url_findings = f"/cascading/temuan?tahun={TAHUN}&opd={largest}"
     client.get(url_findings)
     _, f_min, f_med = _time(lambda: client.get(url_findings), repeat)
@@ -570,9 +582,15 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--keep", action="store_true", help="keep the SQLite file")
     parser.add_argument("--db", help="reuse this SQLite file (built by an earlier --keep run)")
+    parser.add_argument(
+        "--reuse-pg", action="store_true", help="reuse the data already in SKP_BENCH_DATABASE_URL"
+    )
     args = parser.parse_args()
+    pg = os.environ.get("SKP_BENCH_DATABASE_URL")
     if args.db:
         run(f"sqlite:///{Path(args.db).resolve()}", "SQLite", args.opd, args.repeat, reuse=True)
+        if pg:
+            run(pg, "PostgreSQL", args.opd, args.repeat, reuse=args.reuse_pg)
         return
     tmp = Path(tempfile.mkdtemp(prefix="skp-bench-"))
     path = tmp / "bench.db"
@@ -585,9 +603,8 @@ def main() -> None:
             tmp.rmdir()
         else:
             print(f"kept {path}")
-    pg = os.environ.get("SKP_BENCH_DATABASE_URL")
     if pg:
-        run(pg, "PostgreSQL", args.opd, args.repeat)
+        run(pg, "PostgreSQL", args.opd, args.repeat, reuse=args.reuse_pg)
 
 
 if __name__ == "__main__":

@@ -1048,14 +1048,16 @@ def check_rhk_saved(
 
 
 def _neighbourhood_graph(
-    session: Session, rhk_ids: Sequence[int], *, goals_to_top: bool = False
+    session: Session, rhk_ids: Sequence[int], *, for_lineage: bool = False
 ) -> tuple[nx.DiGraph | None, list[int]]:
     """Load the neighbourhood of some RHK of one periode (see :func:`check_rhk_saved`).
 
     For each seed: its chain of parents up to the sasaran (and the sasaran above), the children
     of the seed, its parent and grandparent, and the children of those children. RHK of closed
-    or superseded SKPs are dropped; returns ``(None, [])`` when no seed is left. With
-    ``goals_to_top`` the sasaran are loaded up to the RPJMD visi (for a lineage).
+    or superseded SKPs are dropped; returns ``(None, [])`` when no seed is left.
+    ``for_lineage`` loads what the findings *about the seeds* need instead (the seeds' own
+    children and siblings, not the children of the grandparent or of the siblings, which can
+    be thousands under a Kepala Bidang of schools) and the sasaran up to the RPJMD visi.
 
     Raises
     ------
@@ -1119,7 +1121,7 @@ def _neighbourhood_graph(
         ],
     )
 
-    if goals_to_top:
+    if for_lineage:
         for _ in range(_MAX_WALK):
             above = {
                 p
@@ -1146,8 +1148,9 @@ def _neighbourhood_graph(
             gp = _goal_parent(ld.goal_rows[top_goal])[0]
             if gp is not None and gp in ld.goal_rows:
                 goal_chain.append(gp)
-        upper_goals = goal_chain[: max(0, 3 - len(chain_ids))]
-        rhk_parents.update(chain_ids[:3])
+        reach = 2 if for_lineage else 3  # the seed and its parent (and its grandparent)
+        upper_goals = goal_chain[: max(0, reach - len(chain_ids))]
+        rhk_parents.update(chain_ids[:reach])
         goal_parents.update(upper_goals)
         if len(chain_ids) > 1:
             parent_of[seed] = ("rhk", chain_ids[1])
@@ -1166,7 +1169,7 @@ def _neighbourhood_graph(
             second_rhk.update(r[0] for r in first if r[4] is None and r[5] == parent[1])
             second_goals.update(g for g, p in first_goals if p == parent[1])
     second_rhk.update(r[0] for r in first if r[4] in seed_set)
-    if second_rhk or second_goals:
+    if (second_rhk or second_goals) and not for_lineage:
         _children(session, ld, sorted(second_rhk), sorted(second_goals))
 
     cache = _IndicatorCache()
@@ -1520,7 +1523,7 @@ def lineage_for(
         graph = nx.DiGraph(tahun=tahun, opd_id=None, people={}, supervisor_ids=frozenset())
         graph.graph["missing"] = []
         return graph, []
-    full, flagged = _neighbourhood_graph(session, rhk_ids, goals_to_top=True)
+    full, flagged = _neighbourhood_graph(session, rhk_ids, for_lineage=True)
     if full is None:  # pragma: no cover - pegawai_skp only returns live SKPs
         return nx.DiGraph(tahun=tahun, missing=[]), []
     findings = flag_findings(full, flagged, check_cascade(full, config=config))
