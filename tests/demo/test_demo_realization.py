@@ -477,3 +477,54 @@ def test_realization_and_evaluation_pages_render_for_demo_users(demo, session, a
             assert resp.status_code == 200, (username, url, resp.status_code)
     inbox = clients[atasan_nip].get("/aktivitas/persetujuan").get_data(as_text=True)
     assert "Foto dipakai ulang" in inbox
+
+
+def _digest(session) -> dict[str, int]:
+    import hashlib
+
+    queries = {
+        "realisasi": select(
+            Realisasi.iki_id, Realisasi.bulan, Realisasi.nilai, Realisasi.status
+        ).order_by(Realisasi.id),
+        "aktivitas": select(
+            Aktivitas.pegawai_id,
+            Aktivitas.tanggal,
+            Aktivitas.jam_mulai,
+            Aktivitas.menit,
+            Aktivitas.status,
+            Aktivitas.uraian,
+        ).order_by(Aktivitas.id),
+        "evaluasi": select(
+            Evaluasi.skp_id, Evaluasi.periode_ke, Evaluasi.rating_hasil, Evaluasi.predikat
+        ).order_by(Evaluasi.id),
+        "kehadiran": select(
+            Kehadiran.pegawai_id, Kehadiran.tanggal, Kehadiran.jam_masuk, Kehadiran.keterangan
+        ).order_by(Kehadiran.id),
+        "rekap": select(TppRecapLine.pegawai_id, TppRecapLine.diterima).order_by(
+            TppRecapLine.pegawai_id
+        ),
+    }
+    out = {}
+    for name, stmt in queries.items():
+        rows = [
+            tuple(
+                str(Decimal(str(v)).normalize()) if isinstance(v, float | Decimal) else str(v)
+                for v in row
+            )
+            for row in session.execute(stmt)
+        ]
+        out[name] = hashlib.sha256(repr(rows).encode()).hexdigest()
+    return out
+
+
+def test_the_same_seed_builds_the_same_realization_data(demo, session, db):
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import Session
+
+    engine = create_engine("sqlite://")
+    db.metadata.create_all(engine)
+    with Session(engine) as other:
+        build_demo(other, size="tiny", seed=SEED, password_hash=_HASH)
+        other.flush()
+        assert _digest(other) == _digest(session)
+    engine.dispose()
