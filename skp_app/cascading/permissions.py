@@ -24,6 +24,7 @@ __all__ = [
     "can_view_regency",
     "can_view_review",
     "can_view_tree",
+    "evaluator_scope",
     "findings_scope",
     "review_scope",
     "tree_scope",
@@ -54,6 +55,13 @@ def tree_scope(user) -> set[int] | None:
 def findings_scope(user) -> set[int] | None:
     """Return the OPDs whose findings ``user`` may list (None: all)."""
     return _scope(user, ("admin", "hr"), ("opd_operator", "evaluator"))
+
+
+def evaluator_scope(user) -> set[int] | None:
+    """Return the OPDs ``user`` may review as evaluator (None: all, empty: none)."""
+    if not is_authenticated(user) or not user.has_role("evaluator"):
+        return set()
+    return user.scope_units("evaluator")
 
 
 def review_scope(user) -> set[int] | None:

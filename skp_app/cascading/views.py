@@ -16,7 +16,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
-from skp_app.auth.permissions import is_authenticated, require
+from skp_app.auth.permissions import require
 from skp_app.cascading import hooks  # noqa: F401  (connects the RHK-saved receiver)
 from skp_app.cascading import operations as ops
 from skp_app.cascading import permissions as perm
@@ -518,33 +518,21 @@ def impact(kind: str, db_id: int):
     graph = q.subtree_for(db.session, tahun, node)
     below = descendants_of(graph, node)
     data = graph.nodes
-    groups: dict[str, list[dict[str, Any]]] = {}
+    groups: dict[str, list[str]] = {}
     owners: set[int] = set()
     for n in below:
         d = data[n]
-        label = (
-            LEVEL_LABELS.get(d.get("level"), "Lainnya")
-            if d.get("kind") == "rhk"
-            else KIND_LABELS.get(d.get("kind"), "Lainnya")
-        )
-        if d.get("owner_pegawai_id") is not None and d.get("kind") == "rhk":
-            owners.add(d["owner_pegawai_id"])
-        groups.setdefault(label, []).append(
-            {
-                "node": n,
-                "text": d.get("text") or "",
-                "owner": d.get("owner_name") or "",
-                "status": d.get("status"),
-                "cascading": d.get("cascading"),
-                "skp_url": _skp_url(d.get("skp_id"), rhk_id=d.get("db_id"))
-                if d.get("kind") == "rhk"
-                else None,
-            }
-        )
+        if d.get("kind") == "rhk":
+            label = LEVEL_LABELS.get(d.get("level"), "Lainnya")
+            if d.get("owner_pegawai_id") is not None:
+                owners.add(d["owner_pegawai_id"])
+        else:
+            label = KIND_LABELS.get(d.get("kind"), "Lainnya")
+        groups.setdefault(label, []).append(n)
     order = [KIND_LABELS["regent_goal"], KIND_LABELS["opd_goal"], *LEVEL_LABELS.values()]
     ordered = [
-        (label, items[:IMPACT_ROWS], len(items))
-        for label, items in sorted(
+        (label, [_impact_row(n, data[n]) for n in nodes[:IMPACT_ROWS]], len(nodes))
+        for label, nodes in sorted(
             groups.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99
         )
     ]
@@ -564,6 +552,19 @@ def impact(kind: str, db_id: int):
         if opd_id is not None and perm.can_view_tree(current_user, opd_id)
         else None,
     )
+
+
+def _impact_row(node: str, d: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "node": node,
+        "text": d.get("text") or "",
+        "owner": d.get("owner_name") or "",
+        "status": d.get("status"),
+        "cascading": d.get("cascading"),
+        "skp_url": _skp_url(d.get("skp_id"), rhk_id=d.get("db_id"))
+        if d.get("kind") == "rhk"
+        else None,
+    }
 
 
 # --------------------------------------------------------------------------- reviews
@@ -597,7 +598,7 @@ def list_reviews():
     if opd_id is not None and scope is not None and opd_id not in scope:
         abort(403)
     rows = q.list_reviews(db.session, scope, tahun=tahun, opd_id=opd_id, status=status)
-    eval_scope = user_evaluator_scope()
+    eval_scope = perm.evaluator_scope(current_user)
     return render_template(
         "cascading/review_list.html",
         rows=rows,
@@ -610,13 +611,6 @@ def list_reviews():
         periodes=list_periode(db.session),
         default_tahun=_periode()[0],
     )
-
-
-def user_evaluator_scope() -> set[int] | None:
-    """Return the OPDs the current user may review (None: all, empty: none)."""
-    if not is_authenticated(current_user) or not current_user.has_role("evaluator"):
-        return set()
-    return current_user.scope_units("evaluator")
 
 
 def _review_page(opd, tahun, periodes, form, *, errors=None, status=200, posted=None):
@@ -663,7 +657,7 @@ def _review_page(opd, tahun, periodes, form, *, errors=None, status=200, posted=
 @bp.route("/cascading/reviu/baru", methods=["GET", "POST"])
 @login_required
 def new_review():
-    scope = user_evaluator_scope()
+    scope = perm.evaluator_scope(current_user)
     require(scope is None or bool(scope))
     tahun, periodes = _periode()
     opd_id = _int_arg("opd")

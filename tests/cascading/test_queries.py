@@ -286,3 +286,12 @@ def test_regency_overview_loads_goals_and_jpt_only(cascade_world, session, count
     assert rows.people == []
     graph = build_cascade_graph(rows.goals, rows.rhks, tahun=TAHUN)
     assert {f.code for f in check_cascade(graph)} >= {"ORPHAN_RHK", "OPD_GOAL_UNLINKED"}
+
+
+def test_docstring_examples_of_the_loader_and_operations_run():
+    import doctest
+
+    from skp_app.cascading import operations, queries
+
+    for module in (queries, operations):
+        assert doctest.testmod(module).failed == 0, module.__name__
