@@ -287,13 +287,10 @@ def capaian_trend_figure(
     if not traces:
         return empty_figure(title=title)
     fig = go.Figure(traces)
-    _style(fig, title=title, height=380)
+    _style(fig, title=title, height=320 + 26 * len(traces))
     fig.update_layout(
-        xaxis={
-            "title": {"text": "Bulan"},
-            "categoryorder": "array",
-            "categoryarray": list(BULAN_PENDEK[1:]),
-        },
+        xaxis={"categoryorder": "array", "categoryarray": list(BULAN_PENDEK[1:])},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.08, "x": 0},
         yaxis={"title": {"text": "Capaian kumulatif (%)"}, "rangemode": "tozero"},
         shapes=[_hline(100, "#1b5e20")],
     )
@@ -592,7 +589,7 @@ def points_by_unit_figure(
     _style(fig, title=title, height=_bar_height(len(items)))
     fig.update_layout(
         xaxis={
-            "title": {"text": f"Poin per pegawai (target {_num(target, 0)})"},
+            "title": {"text": "Poin disetujui per pegawai"},
             "range": [0, max([*values, float(target)]) * 1.1],
         },
         yaxis={"autorange": "reversed"},

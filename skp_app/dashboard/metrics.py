@@ -44,6 +44,7 @@ __all__ = [
     "previous_month",
     "talent_cell",
     "predikat_trend",
+    "prorate_factor",
     "workload_band",
     "working_days",
 ]
@@ -344,3 +345,22 @@ def target_text(
     if target_max is not None:
         text = f"{text} – {fmt_number(target_max)}"
     return f"{text} {satuan or ''}".strip()
+
+
+def prorate_factor(start_month: int, end_month: int, month: int) -> Decimal | None:
+    """Return the share of an SKP's months elapsed by ``month`` (None before it starts).
+
+    An additive (kuantitas) target of a whole SKP is pro-rated by this share when capaian is
+    compared with rating thresholds in the middle of the year, as the evaluation suggestion
+    does (SKP Cascade §11.1).
+
+    Examples
+    --------
+    >>> prorate_factor(1, 12, 3), prorate_factor(7, 12, 9), prorate_factor(7, 12, 3)
+    (Decimal('0.25'), Decimal('0.5'), None)
+    """
+    total = end_month - start_month + 1
+    elapsed = min(month, end_month) - start_month + 1
+    if total <= 0 or elapsed <= 0:
+        return None
+    return Decimal(elapsed) / Decimal(total)

@@ -43,6 +43,7 @@ from skp_app.dashboard.metrics import (
     mean_capaian,
     predikat_trend,
     previous_month,
+    prorate_factor,
     talent_cell,
     target_text,
     working_days,
@@ -2240,26 +2241,9 @@ def merit_data(
         annual = [k for k in ordered if k.annual]
         chosen = annual[-1] if annual else (ordered[-1] if ordered else None)
 
-    # Capaian of the year (RHK utama of the current SKP) up to the chosen month.
-    iki_rows = _rows(
-        session,
-        select(
-            Iki.id,
-            Iki.target,
-            Iki.target_max,
-            Iki.lower_is_better,
-            Skp.pegawai_id,
-        )
-        .join(Rhk, Iki.rhk_id == Rhk.id)
-        .join(Skp, Rhk.skp_id == Skp.id)
-        .where(
-            Skp.periode_id == (period.periode_id or -1),
-            Skp.is_current.is_(True),
-            Rhk.jenis == "utama",
-            Skp.pegawai_id.in_(in_scope_people),
-        ),
-    )
-    iki_ids = (
+    # Capaian of the year (RHK utama of the current SKP) up to the chosen month, kuantitas
+    # targets pro-rated by the SKP months elapsed (as the evaluation suggestion, §11.1).
+    utama = (
         select(Iki.id)
         .join(Rhk, Iki.rhk_id == Rhk.id)
         .join(Skp, Rhk.skp_id == Skp.id)
@@ -2270,10 +2254,46 @@ def merit_data(
             Skp.pegawai_id.in_(in_scope_people),
         )
     )
-    values = _capaian_values_at(session, iki_ids, period.tahun, period.bulan) if iki_rows else {}
+    iki_rows = _rows(
+        session,
+        select(
+            Iki.id,
+            Iki.aspek,
+            Iki.target,
+            Iki.target_max,
+            Iki.lower_is_better,
+            Skp.pegawai_id,
+            Skp.tanggal_mulai,
+            Skp.tanggal_selesai,
+        )
+        .join(Rhk, Iki.rhk_id == Rhk.id)
+        .join(Skp, Rhk.skp_id == Skp.id)
+        .where(Iki.id.in_(utama)),
+    )
+    values = _capaian_values_at(session, utama, period.tahun, period.bulan) if iki_rows else {}
     per_person: dict[int, list[Decimal | None]] = defaultdict(list)
     for r in iki_rows:
-        per_person[r.pegawai_id].append(_iki_capaian(r, values.get(r.id)))
+        value = values.get(r.id)
+        if value is None or r.target is None:
+            continue
+        factor = Decimal(1)
+        if (r.aspek or "kuantitas") == "kuantitas":
+            start = r.tanggal_mulai.month if r.tanggal_mulai.year == period.tahun else 1
+            end = r.tanggal_selesai.month if r.tanggal_selesai.year == period.tahun else 12
+            factor = prorate_factor(start, end, period.bulan)
+            if factor is None:
+                continue
+        try:
+            per_person[r.pegawai_id].append(
+                capaian_iki(
+                    value,
+                    _dec(r.target) * factor,
+                    target_max=_dec(r.target_max) * factor if r.target_max is not None else None,
+                    lower_is_better=bool(r.lower_is_better),
+                )
+            )
+        except ScoringError:
+            continue
     grid: dict[tuple[str, str], list[str]] = defaultdict(list)
     unplaced = 0
     for p in people.values():

@@ -141,7 +141,8 @@ def _pdf(data: bytes, filename: str) -> Response:
 
 
 def _nip(value: str | None) -> str:
-    return format_nip(value or "") or "-"
+    """The NIP as 18 plain digits in tables and exports (re-importable; pages group it)."""
+    return value or "-"
 
 
 def _pct(done: int, total: int) -> Decimal | None:
@@ -157,6 +158,8 @@ def dash_cell(value) -> str:
     """Format a table cell the Indonesian way (numbers, dates, empty values)."""
     if value is None or value == "":
         return "-"
+    if isinstance(value, str) and len(value) == 18 and value.isdigit():
+        return (format_nip(value) or value).replace(" ", "\u00a0")  # a NIP, kept on one line
     if isinstance(value, bool):
         return "Ya" if value else "Tidak"
     if isinstance(value, int):
@@ -1233,6 +1236,15 @@ def _opd_filter(scope: set[int] | None) -> int | None:
     return opd_id
 
 
+def _monitoring_period() -> q.PeriodChoice:
+    """The chosen month; without one, the last month whose realisasi are due."""
+    period = _period()
+    if _int_arg("bulan") is None and period.is_current_month:
+        tahun, bulan = q.report_month(period)
+        period = q.choose_period(db.session, tahun, bulan, period.today)
+    return period
+
+
 def _stage_labels(period: q.PeriodChoice) -> dict[str, str]:
     labels = dict(q.STAGES)
     labels["realisasi_diisi"] = f"Realisasi {period.label} diisi"
@@ -1246,7 +1258,7 @@ def _stage_labels(period: q.PeriodChoice) -> dict[str, str]:
 def _monitoring_context():
     scope = _scope_or_403(perm.monitoring_scope(current_user))
     opd_id = _opd_filter(scope)
-    period = _period()
+    period = _monitoring_period()
     opds = q.opd_options(db.session, scope)
     if opd_id is not None:
         opds = [o for o in opds if o[0] == opd_id]
@@ -1307,7 +1319,7 @@ def monitoring_xlsx():
 def _people_context():
     scope = _scope_or_403(perm.monitoring_scope(current_user))
     opd_id = _opd_filter(scope)
-    period = _period()
+    period = _monitoring_period()
     labels = _stage_labels(period)
     stage = request.args.get("tahap") or ""
     if stage and stage not in labels:
@@ -1655,8 +1667,9 @@ def merit_xlsx():
         "Tren predikat membandingkan dua predikat tahunan terakhir (atau dua predikat periodik "
         "terakhir bila predikat tahunan kurang dari dua); satu predikat saja dianggap stabil.",
         f"Capaian = rata-rata capaian IKI RHK utama SKP {period.tahun} s.d. "
-        f"{q.BULAN[period.bulan]} (realisasi terverifikasi). Batas 80% dan 101% mengikuti "
-        "saran rating hasil kerja SKP Cascade.",
+        f"{q.BULAN[period.bulan]} (realisasi terverifikasi; target IKI kuantitas dipro-rata "
+        "menurut bulan SKP yang sudah berjalan, seperti saran rating hasil kerja). Batas 80% dan "
+        "101% mengikuti saran rating hasil kerja SKP Cascade.",
     ]
     suffix = f"-opd{opd_id}" if opd_id else ""
     return _xlsx(list(sheets.values()), f"peta-merit-{period.tahun}{suffix}.xlsx", notes)

@@ -329,3 +329,21 @@ def test_big_pohon_draws_top_levels_only_and_survives_link_loops(regency, sessio
     monkeypatch.setattr(q, "TREE_MAX_NODES", 2)
     small = q._tree_nodes(session, _period(session), regency.opd_a.id)
     assert len(small.nodes) <= 3 and small.rhk_drawn < small.rhk_total
+
+
+def test_merit_capaian_prorates_kuantitas_targets_to_the_months_elapsed(regency, session):
+    data = q.merit_data(session, _period(session), {regency.opd_a.id})
+    by_id = {p.pegawai_id: p for p in data.people}
+    # Siti: 3 documents by March of 12 a year = 3 of the pro-rated 3 → 100 %.
+    assert by_id[regency.siti.id].capaian == Decimal(100)
+    assert by_id[regency.siti.id].band == "sesuai"
+    # Budi: 2 verified of the pro-rated 3.
+    assert round(by_id[regency.budi.id].capaian, 2) == Decimal("66.67")
+
+
+def test_monitoring_defaults_to_the_month_whose_realisasi_are_due(regency, client, login):
+    login(regency.users.hr)
+    today = today_wib()
+    html = client.get(f"/monitoring-pengisian?tahun={today.year}").get_data(as_text=True)
+    tahun, bulan = q.previous_month(today.year, today.month)
+    assert f"Monitoring pengisian {q.BULAN[bulan]} {tahun}" in html
