@@ -4,7 +4,8 @@ Builds the large demo regency (``skp_app.demo.generator.build_demo(size="large")
 employees) in a fresh SQLite file, or reuses one with ``--db``. When the demo has no
 realisations yet it adds, in bulk: verified monthly realisasi January–March 2026 for every IKI of
 the approved SKPs, five approved and one pending activity in March for every employee with an
-SKP, a final triwulan I evaluation per approved SKP and an organisation predikat per OPD. Then it
+SKP, a final triwulan I evaluation per approved SKP and an organisation predikat per OPD (the
+current demo generator builds its own realisations, activities and evaluations). Then it
 times every dashboard section and report through the Flask test client (server-side: routing,
 queries, figures, template) and prints the wall-clock median and 95th percentile, the median
 CPU time of the process (SQLite runs in-process, so this is the server-side work and does not
@@ -165,6 +166,12 @@ def main() -> None:
     parser.add_argument("--size", default="large")
     parser.add_argument("--db", default=None, help="reuse (and complete) a demo database file")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument(
+        "--bulan",
+        type=int,
+        default=None,
+        help="month shown (default: the latest month with realisasi)",
+    )
     args = parser.parse_args()
     path = Path(args.db) if args.db else Path(tempfile.mkdtemp()) / "bench-dashboard.db"
     app = create_app(
@@ -188,6 +195,11 @@ def main() -> None:
         added = add_activity_data()
         if added:
             print(f"added {added} in {time.perf_counter() - t0:.1f} s")
+        bulan = (
+            args.bulan
+            or db.session.scalar(select(func.max(Realisasi.bulan)).where(Realisasi.tahun == TAHUN))
+            or BULAN
+        )
         counts = {
             "pegawai": db.session.scalar(select(func.count(Pegawai.id))),
             "opd": db.session.scalar(
@@ -223,7 +235,7 @@ def main() -> None:
         ).one()
         penilai = db.session.scalar(select(User.username).where(User.pegawai_id == busiest[0]))
     opd, size = biggest
-    q = f"tahun={TAHUN}&bulan={BULAN}"
+    q = f"tahun={TAHUN}&bulan={bulan}"
     plan = [
         ("admin", f"/beranda?bagian=pimpinan&{q}"),
         ("admin", f"/beranda?bagian=opd&opd={opd}&{q}"),

@@ -2788,3 +2788,55 @@ def evaluator_data(session: Session, period: PeriodChoice, scope: set[int] | Non
     return EvaluatorData(
         opds, snapshots, pending, True, open_reviews, {r.opd_id for r in rows}, dict(history)
     )
+
+
+# --- monthly recaps --------------------------------------------------------------------------
+
+
+@dataclass
+class RecapRow:
+    id: int
+    tahun: int
+    bulan: int
+    opd_id: int | None
+    cakupan: str
+    lines: int
+    created_at: datetime | None
+
+    @property
+    def label(self) -> str:
+        return f"{BULAN[self.bulan]} {self.tahun}" if 1 <= self.bulan <= 12 else str(self.tahun)
+
+
+def recent_recaps(
+    session: Session, *, opd_id: int | None = None, limit: int = 12
+) -> list[RecapRow]:
+    """Return the latest monthly recaps (of one OPD when ``opd_id`` is given), newest first."""
+    stmt = (
+        select(
+            TppRecap.id,
+            TppRecap.tahun,
+            TppRecap.bulan,
+            TppRecap.opd_id,
+            TppRecap.line_count,
+            TppRecap.created_at,
+            UnitOrganisasi.nama,
+        )
+        .outerjoin(UnitOrganisasi, TppRecap.opd_id == UnitOrganisasi.id)
+        .order_by(TppRecap.tahun.desc(), TppRecap.bulan.desc(), TppRecap.id.desc())
+        .limit(limit)
+    )
+    if opd_id is not None:
+        stmt = stmt.where(TppRecap.opd_id == opd_id)
+    return [
+        RecapRow(
+            r.id,
+            r.tahun,
+            r.bulan,
+            r.opd_id,
+            r.nama or "Seluruh perangkat daerah",
+            int(r.line_count or 0),
+            r.created_at,
+        )
+        for r in _rows(session, stmt)
+    ]

@@ -230,6 +230,13 @@ CAPAIAN_METHOD = (
 )
 
 
+def _limits_text(limits) -> str:
+    """``Sangat Baik 0–1 · Baik 0–3 · …`` for the curve limits of one OPD (or "-")."""
+    if not limits:
+        return "-"
+    return " · ".join(f"{p.label} {lo}–{hi}" for p, (lo, hi) in limits.items())
+
+
 def _section_pimpinan(period: q.PeriodChoice, settings: q.DashboardSettings) -> SectionView:
     data = q.pimpinan_data(db.session, period)
     month_names = [q.BULAN[m][:3] for m in range(1, period.bulan + 1)]
@@ -310,6 +317,7 @@ def _section_pimpinan(period: q.PeriodChoice, settings: q.DashboardSettings) -> 
             *[p.label for p in Predikat],
             "Jumlah",
             "Sesuai kurva",
+            "Batas kurva (min–maks orang)",
             "Catatan kurva",
         ],
         [
@@ -319,6 +327,7 @@ def _section_pimpinan(period: q.PeriodChoice, settings: q.DashboardSettings) -> 
                 *[r.counts[p] for p in Predikat],
                 r.total,
                 ("-" if not r.org_predikat or not r.total else not r.violations),
+                _limits_text(r.limits),
                 " ".join(r.violations),
             ]
             for r in data.predikat
@@ -579,6 +588,8 @@ def _section_opd(
             "poin",
         ),
     ]
+    if perm.can_print_recap(current_user, opd_id):
+        cards.append(_recap_card("dash-opd-rekap", q.recent_recaps(db.session, opd_id=opd_id)))
     approved = data.status_counts.get("disetujui", 0)
     tiles = [
         Tile(
@@ -835,6 +846,22 @@ def _section_evaluator(period: q.PeriodChoice) -> SectionView:
     return SectionView("evaluator", cards, tiles, notes=notes, forms=forms)
 
 
+def _recap_card(card_id: str, rows: list[q.RecapRow]) -> Card:
+    return Card(
+        card_id,
+        "Rekap kinerja dan basis TPP bulanan",
+        Sheet(
+            "Rekap bulanan",
+            ["Bulan", "Cakupan", "Pegawai", "Dibuat", "Dokumen PDF"],
+            [[r.label, r.cakupan, r.lines, r.created_at, f"rekap-{r.id}.pdf"] for r in rows],
+            links=[url_for("dashboard.recap_pdf_view", recap_id=r.id) for r in rows],
+        ),
+        None,
+        "Klik bulan untuk mengunduh dokumen rekap (PDF, A4 mendatar) yang dapat ditandatangani.",
+        "rekap",
+    )
+
+
 def _section_hr(period: q.PeriodChoice) -> SectionView:
     data = q.hr_data(db.session, period)
     run_links = [_endpoint("sync.view_run", run_id=r.id) for r in data.runs]
@@ -955,6 +982,7 @@ def _section_hr(period: q.PeriodChoice) -> SectionView:
             "jabatan-kosong",
         ),
     ]
+    cards.append(_recap_card("dash-hr-rekap", q.recent_recaps(db.session)))
     last = data.runs[0] if data.runs else None
     tiles = [
         Tile(

@@ -514,3 +514,25 @@ def test_pages_never_change_state_and_refuse_posts(regency, csrf_app):
     ]:
         assert client.post(route, data={}).status_code == 400  # no token
         assert client.post(route, data={"csrf_token": token}).status_code == 405
+
+
+def test_recap_documents_are_reachable_from_the_dashboards_within_scope(regency, app, login):
+    hr = login(regency.users.hr, c=app.test_client())
+    html = _text(hr.get(f"/beranda?bagian=hr&{Q}"))
+    for recap in (regency.recap_a, regency.recap_b):
+        assert f'href="/dokumen/rekap/{recap.id}.pdf"' in html
+    op_a = login(regency.users.op_a, c=app.test_client())
+    html = _text(op_a.get(f"/beranda?{Q}"))
+    assert f'href="/dokumen/rekap/{regency.recap_a.id}.pdf"' in html
+    assert f"/dokumen/rekap/{regency.recap_b.id}.pdf" not in html
+    pimpinan = login(regency.users.pimpinan, c=app.test_client())
+    html = _text(pimpinan.get(f"/beranda?bagian=opd&opd={regency.opd_a.id}&{Q}"))
+    assert 'id="dash-opd"' in html
+    assert 'id="dash-opd-rekap"' not in html  # the recap page is HR's and the operator's
+
+
+def test_curve_limits_are_listed_next_to_the_distribution(regency, client, login):
+    login(regency.users.pimpinan)
+    resp = client.get(f"/beranda/ekspor/pimpinan/predikat.xlsx?{Q}")
+    cells = _cells(resp.data)
+    assert any("Baik 0–1" in c for c in cells)
