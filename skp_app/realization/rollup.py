@@ -193,7 +193,11 @@ def node_weight(node: NodeInput, weights: Mapping[str, object] | None) -> Decima
 
 
 def _iki_result(iki: IkiInput, bulan: int, year_end_month: int) -> IkiResult:
-    cumulative = iki.aspek == "kuantitas"
+    # Percentages are levels (the latest month counts); every other unit (Dokumen, Laporan,
+    # Bulan, Indeks …) is reported month by month and adds up, as on the evaluation page and in
+    # the TPP recap.
+    satuan = (iki.satuan or "").strip().lower()
+    cumulative = not ("%" in satuan or satuan.startswith("persen"))
     basis = "kumulatif" if cumulative else "terakhir"
     months = sorted(m for m in iki.monthly if 1 <= m <= bulan and iki.monthly[m] is not None)
     common = dict(

@@ -339,3 +339,12 @@ def test_loader_returns_nothing_for_unknown_ids(session):
     assert load_rollup_nodes(session, tahun=TAHUN, bulan=1, rhk_id=999) == []
     with pytest.raises(ValueError):
         load_rollup_nodes(session, tahun=TAHUN, bulan=1)
+
+
+def test_waktu_in_months_adds_up_like_the_evaluation_page():
+    monthly = {1: 1, 2: 1, 3: 1}
+    waktu_iki = iki(1, 12, monthly, aspek="waktu", satuan="Bulan", teks="Ketepatan waktu")
+    tree = [NodeInput("rhk:1", "rhk", "Tersusunnya laporan", owner="Rina", iki=waktu_iki)]
+    waktu = rollup_tree(tree, bulan=3)["rhk:1"].iki[0]
+    assert waktu.basis == "kumulatif" and waktu.realisasi == D(3)
+    assert not waktu.will_miss
