@@ -10,7 +10,7 @@ may be emptied: drop_all/create_all) it builds there instead.
     .venv/bin/python benchmarks/bench_demo.py [--size large] [--seed 1] [--keep]
 
 Targets: the large regency's personnel in under 60 s on SQLite on a 2-core machine, and the
-whole build (planning included) in under 60 s too.
+whole build (planning and realization data included) in under 90 s.
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ from skp_app.demo.generator import STAGES, DemoContext, build_demo  # noqa: E402
 from skp_app.extensions import db  # noqa: E402
 
 PERSONNEL = ("organisasi", "pegawai", "akun")
-TARGET_SECONDS = 60.0
+TARGET_SECONDS = 60.0  # issue 2: personnel of the large regency
+TOTAL_TARGET_SECONDS = 90.0  # with planning and a year of realization data
 
 
 def main() -> int:
@@ -93,7 +94,9 @@ def main() -> int:
         f"inserts {planning - planning_detail.get('plan', 0.0):.2f} s)"
     )
     print(f"  commit                              {commit:7.2f} s")
-    print(f"  total                               {total:7.2f} s   target < {TARGET_SECONDS:.0f} s")
+    print(
+        f"  total                               {total:7.2f} s   target < {TOTAL_TARGET_SECONDS:.0f} s"
+    )
     print(
         f"  CPU time of this process            {cpu:7.2f} s   (wall time suffers on a busy host)"
     )
@@ -104,7 +107,7 @@ def main() -> int:
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{tmp}{suffix}").unlink(missing_ok=True)
             tmp.parent.rmdir()
-    return 0 if personnel < TARGET_SECONDS and total < TARGET_SECONDS else 1
+    return 0 if personnel < TARGET_SECONDS and total < TOTAL_TARGET_SECONDS else 1
 
 
 if __name__ == "__main__":
