@@ -7,7 +7,6 @@ import doctest
 import json
 import random
 import sys
-import time
 from contextlib import contextmanager
 from decimal import Decimal
 
@@ -853,7 +852,7 @@ def test_neighbourhood_is_node_parent_siblings_and_children():
         check_neighbourhood(g, "rhk:9999")
 
 
-def test_check_neighbourhood_is_fast_on_a_large_graph():
+def test_check_neighbourhood_on_a_large_graph_matches_the_full_check():
     goals = [GoalRow(10, "opd", "Meningkatnya kualitas perencanaan", TAHUN, opd_id=4)]
     rows = [rhk(1, 1, None, level=2, parent_kind="opd_goal", parent_id=10, penilai_pegawai_id=None)]
     # 1 → 40 → 1,600 → 32,000 RHK
@@ -876,10 +875,15 @@ def test_check_neighbourhood_is_fast_on_a_large_graph():
                 next_id += 1
         frontier = new_frontier
     g = build_cascade_graph(goals, rows)
-    start = time.perf_counter()
+    # Speed is measured in benchmarks/bench_cascade_pure.py; here: the local check of a node in
+    # a 32,000-node tree agrees with the full check restricted to that node's neighbourhood.
+    full = check_cascade(g)
     for node in ("rhk:1", "rhk:2", "rhk:100", f"rhk:{next_id - 1}"):
-        check_neighbourhood(g, node)
-    assert (time.perf_counter() - start) / 4 < 0.05
+        local = check_neighbourhood(g, node)
+        scope = set(neighbourhood(g, node))
+        assert {f.to_dict()["code"] for f in local} == {
+            f.to_dict()["code"] for f in full if scope & set(f.nodes)
+        }
 
 
 # --------------------------------------------------------------------------- summary

