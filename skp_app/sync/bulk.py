@@ -19,7 +19,7 @@ from operator import itemgetter
 from sqlalchemy import JSON, Date, DateTime, Numeric, Table
 from sqlalchemy.orm import Session
 
-__all__ = ["bulk_insert", "execute_in", "select_in", "text_time"]
+__all__ = ["analyze", "bulk_insert", "execute_in", "execute_many", "select_in", "text_time"]
 
 
 def _defaults(table: Table, given: set[str]) -> dict:
@@ -142,3 +142,27 @@ def execute_in(session: Session, sql: str, params: tuple, values) -> None:
     session.connection().exec_driver_sql(
         f"{sql} ({_marks(session, len(values))})", (*params, *values)
     )
+
+
+def execute_many(session: Session, sql: str, params: list[tuple]) -> None:
+    """Run ``sql`` once per parameter tuple in one driver ``executemany`` (``?`` marks)."""
+    if not params:
+        return
+    if session.connection().dialect.paramstyle != "qmark":
+        sql = sql.replace("?", "%s")
+    session.connection().exec_driver_sql(sql, params)
+
+
+def analyze(session: Session, *tables: str) -> None:
+    """Refresh PostgreSQL's planner statistics after a bulk load (no-op on SQLite).
+
+    Right after tens of thousands of rows arrive in a table that was empty, the planner still
+    believes it is empty and picks sequential scans for the sync's ``IN (…)`` lookups, which
+    then take seconds instead of milliseconds.
+    """
+    conn = session.connection()
+    if conn.dialect.name != "postgresql":
+        return
+    prep = conn.dialect.identifier_preparer
+    for table in tables:
+        conn.exec_driver_sql(f"ANALYZE {prep.quote(table)}")

@@ -44,7 +44,14 @@ from skp_app.sync.adapters.base import (
     SyncSourceError,
     raw_dict,
 )
-from skp_app.sync.bulk import bulk_insert, execute_in, select_in, text_time
+from skp_app.sync.bulk import (
+    analyze,
+    bulk_insert,
+    execute_in,
+    execute_many,
+    select_in,
+    text_time,
+)
 from skp_app.sync.effects import Restart, flag_parent_links, restart_skps
 from skp_app.sync.models import QuarantinedRecord, SyncChange, SyncRun
 from skp_app.sync.normalize import SUB_UNIT_JENIS, classify_jabatan, name_key, unit_jenis
@@ -290,11 +297,13 @@ class _Planner:
         self.progress = progress
         self.org = _OrgIndex(session)
         self.source_units: dict[str, NormalizedUnit] = {}
-        self.seen: dict[str, int] = {}  # NIP -> first row number
+        # NIP (as an int: half the memory of the text) -> first row number. With the external
+        # ids below, this is the only state that grows with the source; the rest is per batch.
+        self.seen: dict[int, int] = {}
         self.dups: dict[str, list[int]] = {}
         self.dup_raw: dict[int, tuple] = {}  # later occurrences: row -> (raw, source_key, nama)
         self.bad_nips: set[str] = set()  # NIPs whose record is quarantined
-        self.ext_seen: dict[str, str] = {}  # external id -> NIP
+        self.ext_seen: dict[int, int] = {}  # hash of an external id -> NIP (int)
         self.atasan: dict[str, tuple[int, str]] = {}  # NIP -> (row, superior NIP)
         self.missing: dict[str, int] = {}  # NIPs the source says it does not know
         self.positions: dict[tuple, dict] = {}  # new positions needed
@@ -468,7 +477,7 @@ class _Planner:
             if isinstance(item, RecordError):
                 try:
                     nip = normalize_nip(item.nip)
-                    self.seen.setdefault(nip, item.row_number)
+                    self.seen.setdefault(int(nip), item.row_number)
                     self.bad_nips.add(nip)
                 except InvalidNip:
                     pass
@@ -485,14 +494,15 @@ class _Planner:
             info, problems = self._validate(rec)
             if info is not None:
                 nip = info.nip
-                if nip in self.seen:
-                    self.dups.setdefault(nip, [self.seen[nip]]).append(rec.row_number)
+                key = int(nip)
+                if key in self.seen:
+                    self.dups.setdefault(nip, [self.seen[key]]).append(rec.row_number)
                     self.dup_raw[rec.row_number] = (rec.raw, rec.source_key, rec.nama or "")
                     continue
-                self.seen[nip] = rec.row_number
+                self.seen[key] = rec.row_number
             if rec.external_id and info is not None:
-                other = self.ext_seen.get(rec.external_id)
-                if other is not None and other != info.nip:
+                other = self.ext_seen.get(hash(rec.external_id))
+                if other is not None and other != int(info.nip):
                     problems.append(
                         (
                             "external_id_conflict",
@@ -501,7 +511,7 @@ class _Planner:
                         )
                     )
                 else:
-                    self.ext_seen[rec.external_id] = info.nip
+                    self.ext_seen[hash(rec.external_id)] = int(info.nip)
             unit_ref = unit_label = None
             if not problems:
                 unit_ref, unit_label, unit_problem = self._resolve_unit(rec)
@@ -888,12 +898,12 @@ class _Planner:
             for nip, sup in edges.items():
                 if nip in bad:
                     continue
-                in_file = sup in self.seen and sup not in self.bad_nips and sup not in bad
+                in_file = int(sup) in self.seen and sup not in self.bad_nips and sup not in bad
                 if in_file or sup in in_db:
                     continue
                 why = (
                     "datanya sendiri dikarantina"
-                    if sup in self.seen
+                    if int(sup) in self.seen
                     else "tidak ada di sumber maupun di aplikasi"
                 )
                 problems[self.atasan[nip][0]] = (
@@ -915,7 +925,7 @@ class _Planner:
                 node = edges[node]
             for member in reversed(chain):
                 sup = edges[member]
-                depth[member] = depth.get(sup, 0) + 1 if sup in self.seen else 0
+                depth[member] = depth.get(sup, 0) + 1 if int(sup) in self.seen else 0
         updates = [{"_row": self.atasan[n][0], "_d": d} for n, d in depth.items() if d > 0]
         if updates:
             stmt = (
@@ -941,7 +951,7 @@ class _Planner:
                     Pegawai.kedudukan_hukum_id,
                 ).where(Pegawai.nip.is_not(None))
             ):
-                if nip not in self.seen:
+                if not nip.isdigit() or int(nip) not in self.seen:
                     candidates[nip] = (pid, nama, since, kh)
             active = sum(1 for *_x, kh in candidates.values() if _is_active(kh))
             total_active = (
@@ -1289,6 +1299,7 @@ def _plan(
     run.progress_message = "Membaca sumber…"
     session.commit()
     run_id = run.id
+    analyze(session, "pegawai", "pegawai_external_ids")
     planner = _Planner(
         session, adapter, run, full_export=full_export, batch_size=batch_size, progress=progress
     )
@@ -1298,7 +1309,7 @@ def _plan(
             planner.unchanged = int(checkpoint.get("unchanged", 0))
             planner.records = int(checkpoint.get("records", 0))
             for number, nip in adapter.keys_before(resume_from):
-                planner.seen.setdefault(nip, number)
+                planner.seen.setdefault(int(nip), number)
             planner.missing.update({n: 0 for n in checkpoint.get("missing", [])})
             _restore_positions(session, planner)
         done = resume_from
@@ -1485,7 +1496,8 @@ def _pending(session: Session, run: SyncRun, entities, limit: int | None = None)
 
 
 _MARK_SQL = "UPDATE sync_changes SET applied_at = ? WHERE id IN"
-_MARK_NEW_SQL = (
+_MARK_NEW_SQL = "UPDATE sync_changes SET applied_at = ?, object_id = ? WHERE id = ?"
+_MARK_NEW_PEGAWAI_SQL = (
     "UPDATE sync_changes SET applied_at = ?, pegawai_id = (SELECT p.id FROM pegawai p "
     "WHERE p.nip = sync_changes.nip) WHERE id IN"
 )
@@ -1507,19 +1519,16 @@ def _mark_applied(session: Session, rows: list[dict], now: datetime) -> None:
             .values(applied_at=now, effects=bindparam("_fx")),
             [{"_cid": r["id"], "_fx": r["effects"]} for r in with_effects],
         )
-    new_pegawai = [r["id"] for r in with_ids if r["entity"] == "pegawai"]
     stamp = text_time(now)
+    new_pegawai = [r["id"] for r in with_ids if r["entity"] == "pegawai"]
     for k in range(0, len(new_pegawai), 500):
-        # The new employee's id by its NIP, in one statement (uses the unique NIP index).
-        execute_in(session, _MARK_NEW_SQL, (stamp,), new_pegawai[k : k + 500])
-    others = [r for r in with_ids if r["entity"] != "pegawai"]
-    if others:
-        session.execute(
-            table.update()
-            .where(table.c.id == bindparam("_cid"))
-            .values(applied_at=now, object_id=bindparam("_oid")),
-            [{"_cid": r["id"], "_oid": r.get("object_id")} for r in others],
-        )
+        # The new employee's id by its NIP, one statement per batch (unique NIP index).
+        execute_in(session, _MARK_NEW_PEGAWAI_SQL, (stamp,), new_pegawai[k : k + 500])
+    execute_many(
+        session,
+        _MARK_NEW_SQL,
+        [(stamp, r.get("object_id"), r["id"]) for r in with_ids if r["entity"] != "pegawai"],
+    )
     for k in range(0, len(plain), 500):
         execute_in(session, _MARK_SQL, (stamp,), plain[k : k + 500])
 
@@ -2046,8 +2055,11 @@ def _apply(
     run.progress_message = "Menerapkan perubahan…"
     session.commit()
     try:
+        analyze(session, "sync_changes")
         refs = _Refs(session)
         done = _apply_structure(session, run, actor, refs)
+        if done:
+            analyze(session, "unit_organisasi", "jabatan")
         run.progress_done = done
         session.commit()
         applied = Counter(run.applied_counts or {})
@@ -2062,9 +2074,14 @@ def _apply(
             run.progress_message = f"{done} dari {pending} perubahan diterapkan"
             session.commit()
             batch_no += 1
+            if batch_no == 1:
+                analyze(session, "pegawai", "pegawai_external_ids")
+                session.commit()
             after_batch(run, batch_no)
             if progress:
                 progress(done, pending, run.progress_message)
+        if batch_no > 1:
+            analyze(session, "pegawai", "pegawai_external_ids", "audit_events")
         summary = _apply_superior_effects(session, run, actor) if pending else {}
         total_applied = sum((run.applied_counts or {}).values())
         if pending:

@@ -476,3 +476,15 @@ def test_name_only_sources_quarantine_units_the_app_does_not_know(session, tmp_p
     (q,) = quarantine(session, run)
     assert q.reason_code == "unit_unknown" and "Dinas Pariwisata" in q.message
     assert run.counts["new"] == 1 and run.counts["units_new"] == 0
+
+
+def test_one_external_id_on_two_nips_in_the_same_file_is_quarantined(session, csv_file):
+    rows = base_rows()
+    twin = nip_for(date(1994, 4, 4), (2019, 1), 1, 8)
+    rows.append(siasn_row(twin, "NIP LAIN ID SAMA", DINKES,
+                          pns_id=hex_id("pns-" + NIP_DOKTER, upper=True)))
+    run = plan_csv(session, csv_file(rows))
+    (q,) = quarantine(session, run)
+    assert q.reason_code == "external_id_conflict" and q.nip == twin
+    assert NIP_DOKTER in q.message
+    assert run.counts["new"] == 5
