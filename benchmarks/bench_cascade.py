@@ -1,18 +1,23 @@
-"""Benchmark of the cascade on a database: load + build + check, the incremental check, a page.
+"""Benchmark of the cascade on a database: load + build + check, the incremental check, pages.
 
-Builds the large demo regency (about 20,000 employees and 120,000 RHK) in a fresh SQLite file
-with the demo generator (``skp_app.demo.generator.build_demo``) when it is available, else with
-a synthetic regency of the same shape inserted in bulk; with ``SKP_BENCH_DATABASE_URL`` set
-(a PostgreSQL database that may be emptied) it does the same there. Then it times:
+Builds the large demo regency (about 20,000 employees; the demo generator gives ~58,000 RHK,
+the synthetic fallback ~120,000) in a fresh SQLite file with the demo generator
+(``skp_app.demo.generator.build_demo``) when it is available, else with a synthetic regency of
+the same shape inserted in bulk; with ``SKP_BENCH_DATABASE_URL`` set (a PostgreSQL database
+that may be emptied) it does the same there. Then it times:
 
 * ``load_cascade_rows`` (the set-based loader), ``build_cascade_graph`` and ``check_cascade``
-  for the whole periode (target: under 1.5 s in total);
-* ``check_rhk_saved`` for RHK at several levels (target: under 50 ms);
-* the tree page of the largest OPD through the test client (target: under 500 ms).
+  for the whole periode (target: under 1.5 s in total), and ``cascade_for`` of the largest OPD;
+* ``check_rhk_saved`` for an RHK at each level (target: under 50 ms);
+* through the test client: the tree page of the largest OPD (target: under 500 ms; it draws the
+  levels that fit in ``TREE_BUDGET`` nodes), an employee's lineage page and the OPD's findings.
 
 Run it with::
 
-    .venv/bin/python benchmarks/bench_cascade.py [--opd 40] [--repeat 3] [--keep]
+    .venv/bin/python benchmarks/bench_cascade.py [--repeat 3] [--keep]
+    .venv/bin/python benchmarks/bench_cascade.py --db /tmp/skp-bench-…/bench.db  # reuse a kept file
+    SKP_BENCH_DATABASE_URL=postgresql+psycopg://… .venv/bin/python benchmarks/bench_cascade.py \
+        [--reuse-pg]
 """
 
 from __future__ import annotations
