@@ -481,8 +481,9 @@ def test_name_only_sources_quarantine_units_the_app_does_not_know(session, tmp_p
 def test_one_external_id_on_two_nips_in_the_same_file_is_quarantined(session, csv_file):
     rows = base_rows()
     twin = nip_for(date(1994, 4, 4), (2019, 1), 1, 8)
-    rows.append(siasn_row(twin, "NIP LAIN ID SAMA", DINKES,
-                          pns_id=hex_id("pns-" + NIP_DOKTER, upper=True)))
+    rows.append(
+        siasn_row(twin, "NIP LAIN ID SAMA", DINKES, pns_id=hex_id("pns-" + NIP_DOKTER, upper=True))
+    )
     run = plan_csv(session, csv_file(rows))
     (q,) = quarantine(session, run)
     assert q.reason_code == "external_id_conflict" and q.nip == twin

@@ -317,3 +317,71 @@ def test_the_api_lists_runs_changes_and_quarantine(client, login, users, planned
     assert client.get("/api/v1/sync/runs/999").status_code == 404
     spec = client.get("/api/v1/openapi.json").get_json()
     assert "/api/v1/sync/runs/{run_id}/quarantine" in spec["paths"]
+
+
+@pytest.mark.parametrize("role", ["opd_operator", "evaluator", "pegawai"])
+def test_others_cannot_start_a_sync(client, login, users, session, role):
+    login(users[role])
+    resp = client.post(
+        "/sinkronisasi/mulai",
+        data={"source": "siasn-csv", "berkas": (io.BytesIO(csv_text(_rows()).encode()), "x.csv")},
+        content_type="multipart/form-data",
+    )
+    assert resp.status_code == 403
+    assert session.scalar(select(func.count()).select_from(SyncRun)) == 0
+
+
+def test_an_api_pull_started_from_the_page_can_be_resumed(
+    client, login, users, session, siasn_config
+):
+    from tests.sync.fakes import serve
+    from tests.sync.test_siasn_api import NIPS, make_fake
+
+    fake = make_fake()
+    with serve(fake) as base:
+        siasn_config(base, SKP_SYNC_BATCH_SIZE=2)
+        fake.down_after = 3
+        login(users["hr"])
+        resp = client.post(
+            "/sinkronisasi/mulai",
+            data={"source": "siasn-api", "cakupan": "sebagian", "nip": "\n".join(NIPS)},
+        )
+        assert resp.status_code == 302
+        run = session.scalar(select(SyncRun))
+        assert run.status == "plan_failed" and run.checkpoint["done"] == 2
+        html = client.get(f"/sinkronisasi/{run.id}").get_data(as_text=True)
+        assert "HTTP 503" in html and "lanjutkan pembacaan" in html
+        fake.down_after = None
+        resp = client.post(f"/sinkronisasi/{run.id}/lanjutkan")
+        assert resp.status_code == 303
+        session.expire_all()
+        run = session.get(SyncRun, run.id)
+        assert run.status == "planned" and run.counts["new"] == 5
+        # The NIPs pulled: the employees already in the app plus the extra NIPs; SIASN does
+        # not know the app's own test employee, who is marked "not in source".
+        own = session.get(Pegawai, users["pegawai"].pegawai_id).nip
+        assert set(run.params["nips"]) == set(NIPS) | {own}
+        assert run.counts["not_in_source"] == 1
+
+
+def test_a_partly_applied_plan_cannot_be_discarded(
+    client, login, users, session, planned_run, monkeypatch
+):
+    from skp_app.sync import engine as sync_engine
+
+    def power_cut(run, batch_no):
+        raise RuntimeError("listrik padam")
+
+    monkeypatch.setattr(sync_engine, "after_batch", power_cut)
+    login(users["hr"])
+    client.post(f"/sinkronisasi/{planned_run.id}/terapkan")
+    session.expire_all()
+    assert session.get(SyncRun, planned_run.id).status == "apply_failed"
+    html = client.post(f"/sinkronisasi/{planned_run.id}/batalkan", follow_redirects=True).get_data(
+        as_text=True
+    )
+    assert "Sebagian rencana ini sudah diterapkan" in html
+    monkeypatch.setattr(sync_engine, "after_batch", lambda run, batch_no: None)
+    client.post(f"/sinkronisasi/{planned_run.id}/terapkan")
+    session.expire_all()
+    assert session.get(SyncRun, planned_run.id).status == "applied"
