@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 from skp_app.audit.operations import record
 from skp_app.org.models import Pegawai
 from skp_app.org.nip import InvalidNip, normalize_nip
-from skp_app.org.queries import ACTIVE_KEDUDUKAN
 from skp_app.sync import engine
 from skp_app.sync.adapters import FILE_SOURCES, SOURCES, SyncSourceError, build_adapter
 from skp_app.sync.adapters.mapping import validate_mapping
@@ -104,13 +103,13 @@ def _store_upload(stream, upload_dir: str, source: str, max_bytes: int) -> tuple
 def api_nip_list(session: Session, extra_text: str = "") -> tuple[list[str], list[str]]:
     """Return the NIPs an API pull asks for, and the invalid lines of ``extra_text``.
 
-    The NIPs are those of the employees in active service in the database plus the valid NIPs
-    written in ``extra_text`` (one per line, or separated by commas/semicolons/spaces).
+    The NIPs are those of the employees (PNS and PPPK) already in the database plus the valid
+    NIPs written in ``extra_text`` (one per line, or separated by commas or semicolons).
     """
     nips = set(
         session.scalars(
             select(Pegawai.nip).where(
-                Pegawai.nip.is_not(None), Pegawai.kedudukan_hukum_id.in_(ACTIVE_KEDUDUKAN)
+                Pegawai.nip.is_not(None), Pegawai.jenis_asn.in_(["PNS", "PPPK"])
             )
         )
     )
@@ -148,6 +147,8 @@ def start_run(
     if source not in SOURCES:
         raise SyncError("Pilih sumber data yang dikenal.")
     params: dict = {}
+    if source == "tabular" and mapping is None:
+        raise SyncError("Pilih pemetaan kolom untuk berkas tabel.")
     if source in FILE_SOURCES:
         if local_path:
             path = Path(local_path).resolve()
@@ -164,8 +165,6 @@ def start_run(
             path, kind = _store_upload(upload, config["SKP_UPLOAD_DIR"], source, max_mb << 20)
             params.update(path=str(path), kind=kind, owned_file=True)
     if source == "tabular":
-        if mapping is None:
-            raise SyncError("Pilih pemetaan kolom untuk berkas tabel.")
         params.update(
             mapping=mapping.mapping,
             mapping_name=mapping.name,
