@@ -489,3 +489,24 @@ def test_one_external_id_on_two_nips_in_the_same_file_is_quarantined(session, cs
     assert q.reason_code == "external_id_conflict" and q.nip == twin
     assert NIP_DOKTER in q.message
     assert run.counts["new"] == 5
+
+
+def test_pppk_rows_use_the_ni_pppk_rule_and_pppk_golongan(session, csv_file):
+    ni_pppk = "199001012021151001"  # digits 13-14: 15 contracts, not a month
+    row = siasn_row(
+        ni_pppk,
+        "RAHMAT HIDAYAT",
+        DINKES,
+        jabatan="PERAWAT TERAMPIL",
+        jenis_jabatan="2",
+        golongan="",
+        gol_akhir_nama="VII",
+        jenis_pegawai_nama="PPPK Daerah Kab./Kota",
+        status_cpns_pns="",
+        tmt_cpns="",
+    )
+    run = sync_csv(session, csv_file([*base_rows(), row]))
+    assert run.counts["new"] == 6 and run.counts["invalid"] == 0
+    p = session.scalar(select(Pegawai).where(Pegawai.nip == ni_pppk))
+    assert (p.jenis_asn, p.golongan_pppk, p.golongan_id) == ("PPPK", "VII", None)
+    assert p.tmt_cpns is None  # an NI PPPK holds no TMT CPNS
