@@ -31,7 +31,13 @@ EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_QUARANTINE = 3
 
-cli = AppGroup("sync", help="Sinkronisasi data pegawai dari SIASN/SIMPEG (rencana → terapkan).")
+cli = AppGroup(
+    "sync",
+    help="Sinkronisasi data pegawai dari SIASN/SIMPEG (rencana → terapkan).",
+    epilog="Kode keluar: 0 selesai tanpa karantina; 1 galat (sumber tak terbaca, penerapan "
+    "gagal/ditolak); 2 salah pemakaian; 3 diterapkan tetapi ada data dikarantina "
+    "(apply/run).",
+)
 
 
 def _summary(run: SyncRun) -> str:
