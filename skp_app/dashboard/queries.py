@@ -265,8 +265,8 @@ def opd_options(session: Session, scope: set[int] | None) -> list[tuple[int, str
         for r in session.execute(
             select(UnitOrganisasi.id, UnitOrganisasi.nama)
             .where(
-                UnitOrganisasi.is_opd.is_(True),
-                UnitOrganisasi.is_active.is_(True),
+                UnitOrganisasi.is_opd,
+                UnitOrganisasi.is_active,
                 _in_scope(UnitOrganisasi.id, scope),
             )
             .order_by(UnitOrganisasi.nama)
@@ -404,6 +404,68 @@ def _capaian_values_at(
     return values
 
 
+def _valued_iki(session: Session, iki_ids: Select, tahun: int, bulan: int) -> list[Any]:
+    """Return the IKI of ``iki_ids`` that have a verified value by ``bulan``, with the value
+    (sum for kuantitas, latest for the other aspects), their target and their SKP's owner and
+    dates, in two queries (IKI without data are not read at all)."""
+    base = and_(
+        Realisasi.iki_id.in_(iki_ids),
+        Realisasi.tahun == tahun,
+        Realisasi.bulan <= bulan,
+        Realisasi.status.in_(VERIFIED),
+        Realisasi.nilai.is_not(None),
+    )
+    columns = (
+        Iki.id,
+        Iki.aspek,
+        Iki.target,
+        Iki.target_max,
+        Iki.lower_is_better,
+        Skp.pegawai_id,
+        Skp.tanggal_mulai,
+        Skp.tanggal_selesai,
+    )
+    sums = (
+        select(Realisasi.iki_id.label("iki_id"), func.sum(Realisasi.nilai).label("value"))
+        .join(Iki, Realisasi.iki_id == Iki.id)
+        .where(base, Iki.aspek == "kuantitas")
+        .group_by(Realisasi.iki_id)
+        .subquery()
+    )
+    rows = _rows(
+        session,
+        select(*columns, sums.c.value)
+        .select_from(sums)
+        .join(Iki, Iki.id == sums.c.iki_id)
+        .join(Rhk, Iki.rhk_id == Rhk.id)
+        .join(Skp, Rhk.skp_id == Skp.id),
+    )
+    latest = (
+        select(Realisasi.iki_id.label("iki_id"), func.max(Realisasi.bulan).label("bulan"))
+        .join(Iki, Realisasi.iki_id == Iki.id)
+        .where(base, Iki.aspek != "kuantitas")
+        .group_by(Realisasi.iki_id)
+        .subquery()
+    )
+    rows += _rows(
+        session,
+        select(*columns, Realisasi.nilai.label("value"))
+        .select_from(latest)
+        .join(
+            Realisasi,
+            and_(
+                Realisasi.iki_id == latest.c.iki_id,
+                Realisasi.bulan == latest.c.bulan,
+                Realisasi.tahun == tahun,
+            ),
+        )
+        .join(Iki, Iki.id == Realisasi.iki_id)
+        .join(Rhk, Iki.rhk_id == Rhk.id)
+        .join(Skp, Rhk.skp_id == Skp.id),
+    )
+    return rows
+
+
 # --- pimpinan --------------------------------------------------------------------------------
 
 
@@ -484,8 +546,8 @@ def _opd_rows(session: Session, scope: set[int] | None = None) -> list[Any]:
         session.execute(
             select(UnitOrganisasi.id, UnitOrganisasi.nama, UnitOrganisasi.singkatan)
             .where(
-                UnitOrganisasi.is_opd.is_(True),
-                UnitOrganisasi.is_active.is_(True),
+                UnitOrganisasi.is_opd,
+                UnitOrganisasi.is_active,
                 _in_scope(UnitOrganisasi.id, scope),
             )
             .order_by(UnitOrganisasi.nama)
@@ -507,7 +569,7 @@ def _skp_completion(
             and_(
                 Skp.pegawai_id == Pegawai.id,
                 Skp.periode_id == (periode_id or -1),
-                Skp.is_current.is_(True),
+                Skp.is_current,
             ),
         )
         .where(_must_have_skp(), _in_scope(UnitOrganisasi.opd_id, scope))
@@ -631,8 +693,8 @@ def _jpt_rhk(session: Session, periode_id: int | None, scope: set[int] | None) -
         .join(Skp, Rhk.skp_id == Skp.id)
         .where(
             Skp.periode_id == (periode_id or -1),
-            Skp.is_current.is_(True),
-            Skp.is_jpt.is_(True),
+            Skp.is_current,
+            Skp.is_jpt,
             _in_scope(Skp.opd_id, scope),
         )
     )
@@ -926,7 +988,7 @@ def _tree_nodes(session: Session, period: PeriodChoice, opd_id: int) -> TreeData
         .join(Skp, Rhk.skp_id == Skp.id)
         .where(
             Skp.periode_id == (period.periode_id or -1),
-            Skp.is_current.is_(True),
+            Skp.is_current,
             Skp.opd_id == opd_id,
         )
         .order_by(Rhk.id),
@@ -1041,7 +1103,7 @@ def opd_data(
     realisasi, overdue approvals per superior and activity points per bidang."""
     opd = session.execute(
         select(UnitOrganisasi.id, UnitOrganisasi.nama).where(
-            UnitOrganisasi.id == opd_id, UnitOrganisasi.is_opd.is_(True)
+            UnitOrganisasi.id == opd_id, UnitOrganisasi.is_opd
         )
     ).first()
     if opd is None:
@@ -1051,7 +1113,7 @@ def opd_data(
     current_skp = and_(
         Skp.pegawai_id == Pegawai.id,
         Skp.periode_id == (period.periode_id or -1),
-        Skp.is_current.is_(True),
+        Skp.is_current,
     )
     in_opd = and_(_must_have_skp(), UnitOrganisasi.opd_id == opd_id)
     # Counts by SKP status and by unit are aggregated by the database; only the people without
@@ -1130,7 +1192,7 @@ def opd_data(
         )
         .where(
             Periode.tahun == rt,
-            Skp.is_current.is_(True),
+            Skp.is_current,
             Skp.status == "disetujui",
             Skp.opd_id == opd_id,
             Skp.tanggal_mulai <= last,
@@ -1323,7 +1385,7 @@ def pegawai_data(
         select(Skp.id, Skp.status).where(
             Skp.pegawai_id == pegawai_id,
             Skp.periode_id == (period.periode_id or -1),
-            Skp.is_current.is_(True),
+            Skp.is_current,
         )
     ).first()
     targets: list[TargetRow] = []
@@ -1405,7 +1467,7 @@ def pegawai_data(
         .where(
             Skp.penilai_pegawai_id == pegawai_id,
             Skp.status == "diajukan",
-            Skp.is_current.is_(True),
+            Skp.is_current,
             Skp.pegawai_id != pegawai_id,
         )
         .scalar_subquery()
@@ -1606,7 +1668,7 @@ def hr_data(session: Session, period: PeriodChoice, scope: set[int] | None = Non
             and_(
                 Skp.pegawai_id == Pegawai.id,
                 Skp.periode_id == (period.periode_id or -1),
-                Skp.is_current.is_(True),
+                Skp.is_current,
             ),
         )
         .where(_must_have_skp(), Skp.id.is_(None), _in_scope(UnitOrganisasi.opd_id, scope))
@@ -1621,7 +1683,7 @@ def hr_data(session: Session, period: PeriodChoice, scope: set[int] | None = Non
         .join(Skp, Skp.pegawai_id == Pegawai.id)
         .where(
             Skp.periode_id == (period.periode_id or -1),
-            Skp.is_current.is_(True),
+            Skp.is_current,
             or_(flagged, Skp.penilai_pegawai_id.is_(None)),
             _in_scope(UnitOrganisasi.opd_id, scope),
         )
@@ -1656,7 +1718,7 @@ def hr_data(session: Session, period: PeriodChoice, scope: set[int] | None = Non
     units = session.execute(
         select(UnitOrganisasi.id, UnitOrganisasi.nama, opd_unit.nama.label("opd"))
         .outerjoin(opd_unit, UnitOrganisasi.opd_id == opd_unit.id)
-        .where(UnitOrganisasi.is_active.is_(True), _in_scope(UnitOrganisasi.opd_id, scope))
+        .where(UnitOrganisasi.is_active, _in_scope(UnitOrganisasi.opd_id, scope))
         .order_by(opd_unit.nama, UnitOrganisasi.nama)
     ).all()
     holder = and_(
@@ -1666,7 +1728,7 @@ def hr_data(session: Session, period: PeriodChoice, scope: set[int] | None = Non
         session.execute(
             select(Jabatan.unit_id, func.count(Pegawai.id))
             .outerjoin(Pegawai, holder)
-            .where(Jabatan.is_kepala_unit.is_(True))
+            .where(Jabatan.is_kepala_unit)
             .group_by(Jabatan.unit_id)
         ).all()
     )
@@ -1692,7 +1754,7 @@ def hr_data(session: Session, period: PeriodChoice, scope: set[int] | None = Non
         .join(UnitOrganisasi, Jabatan.unit_id == UnitOrganisasi.id)
         .outerjoin(opd_unit, UnitOrganisasi.opd_id == opd_unit.id)
         .outerjoin(Pegawai, holder)
-        .where(UnitOrganisasi.is_active.is_(True), _in_scope(UnitOrganisasi.opd_id, scope))
+        .where(UnitOrganisasi.is_active, _in_scope(UnitOrganisasi.opd_id, scope))
         .group_by(
             Jabatan.id,
             Jabatan.nama,
@@ -1806,7 +1868,7 @@ def pengisian_people(
             and_(
                 Skp.pegawai_id == Pegawai.id,
                 Skp.periode_id == (period.periode_id or -1),
-                Skp.is_current.is_(True),
+                Skp.is_current,
             ),
         )
         .where(*cond)
@@ -1818,7 +1880,7 @@ def pengisian_people(
         .join(UnitOrganisasi, Pegawai.unit_id == UnitOrganisasi.id)
         .where(
             Skp.periode_id == (period.periode_id or -1),
-            Skp.is_current.is_(True),
+            Skp.is_current,
             *cond,
         )
     )
@@ -2249,31 +2311,15 @@ def merit_data(
         .join(Skp, Rhk.skp_id == Skp.id)
         .where(
             Skp.periode_id == (period.periode_id or -1),
-            Skp.is_current.is_(True),
+            Skp.is_current,
             Rhk.jenis == "utama",
             Skp.pegawai_id.in_(in_scope_people),
         )
     )
-    iki_rows = _rows(
-        session,
-        select(
-            Iki.id,
-            Iki.aspek,
-            Iki.target,
-            Iki.target_max,
-            Iki.lower_is_better,
-            Skp.pegawai_id,
-            Skp.tanggal_mulai,
-            Skp.tanggal_selesai,
-        )
-        .join(Rhk, Iki.rhk_id == Rhk.id)
-        .join(Skp, Rhk.skp_id == Skp.id)
-        .where(Iki.id.in_(utama)),
-    )
-    values = _capaian_values_at(session, utama, period.tahun, period.bulan) if iki_rows else {}
+    iki_rows = _valued_iki(session, utama, period.tahun, period.bulan)
     per_person: dict[int, list[Decimal | None]] = defaultdict(list)
     for r in iki_rows:
-        value = values.get(r.id)
+        value = _dec(r.value)
         if value is None or r.target is None:
             continue
         factor = Decimal(1)
