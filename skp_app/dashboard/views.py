@@ -623,10 +623,11 @@ def _section_opd(
     board = _endpoint("planning.monitoring", opd=opd_id)
     if board:
         links.append(("Monitoring SKP OPD", board))
-    links.append(("Monitoring pengisian", url_for("dashboard.monitoring", opd=opd_id)))
-    if perm.workload_scope(current_user) is None or opd_id in (
-        perm.workload_scope(current_user) or set()
-    ):
+    monitoring = perm.monitoring_scope(current_user)
+    if monitoring is None or opd_id in monitoring:
+        links.append(("Monitoring pengisian", url_for("dashboard.monitoring", opd=opd_id)))
+    workload = perm.workload_scope(current_user)
+    if workload is None or opd_id in workload:
         links.append(("Beban kerja", url_for("dashboard.workload", opd=opd_id)))
     return SectionView("opd", cards, tiles, links=links, opd_options=options, opd_id=opd_id)
 

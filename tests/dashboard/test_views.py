@@ -536,3 +536,29 @@ def test_curve_limits_are_listed_next_to_the_distribution(regency, client, login
     resp = client.get(f"/beranda/ekspor/pimpinan/predikat.xlsx?{Q}")
     cells = _cells(resp.data)
     assert any("Baik 0–1" in c for c in cells)
+
+
+@pytest.mark.parametrize("who", ["hendra", "op_a", "admin", "pimpinan"])
+def test_every_link_on_the_opd_dashboard_opens(regency, client, login, who):
+    login(getattr(regency.users, who))
+    html = _text(client.get(f"/beranda?bagian=opd&opd={regency.opd_a.id}&{Q}"))
+    links = set(re.findall(r'href="(/(?:monitoring|beban|peta|dokumen|beranda)[^"#]*)"', html))
+    assert links
+    for link in sorted(links):
+        resp = client.get(link.replace("&amp;", "&"))
+        assert resp.status_code == 200, (who, link, resp.status_code)
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_every_dashboard_link_of_a_role_opens(regency, client, login, who):
+    login(getattr(regency.users, who))
+    pages = [f"/beranda?{Q}"]
+    first = _text(client.get(pages[0]))
+    pages += [f"/beranda?bagian={b}&{Q}" for b in set(re.findall(r"bagian=(\w+)", first))]
+    mine = r'href="(/(?:monitoring-pengisian|beban-kerja|peta-merit|dokumen|beranda)[^"#]*)"'
+    links: set[str] = set()
+    for page in pages:
+        links |= set(re.findall(mine, _text(client.get(page))))
+    for link in sorted(links):
+        resp = client.get(link.replace("&amp;", "&"))
+        assert resp.status_code == 200, (who, link, resp.status_code)
