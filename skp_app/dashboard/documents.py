@@ -265,7 +265,7 @@ class _Doc(FPDF):
             ("JABATAN", "jabatan"),
             ("UNIT KERJA", "unit"),
         )
-        with self.table(col_widths=(8, 32, 52, 8, 32, 52), first_row_as_headings=True) as table:
+        with self.table(col_widths=(9, 32, 49, 9, 32, 49), first_row_as_headings=True) as table:
             head = table.row()
             head.cell(self.t("NO"))
             head.cell(self.t("PEGAWAI YANG DINILAI"), colspan=2)
@@ -338,7 +338,7 @@ def _rhk_table(pdf: _Doc, rhk: Sequence[RhkLine], *, is_jpt: bool, evaluasi: boo
             "REALISASI",
             "UMPAN BALIK",
         ]
-        widths = (7, 40, 15, 40, 22, 22, 34)
+        widths = (9, 38, 17, 38, 22, 22, 34)
     elif is_jpt:
         headers = [
             "NO",
@@ -348,7 +348,7 @@ def _rhk_table(pdf: _Doc, rhk: Sequence[RhkLine], *, is_jpt: bool, evaluasi: boo
             "INDIKATOR KINERJA INDIVIDU",
             "TARGET",
         ]
-        widths = (7, 50, 22, 16, 58, 27)
+        widths = (9, 50, 22, 17, 55, 27)
     else:
         headers = [
             "NO",
@@ -358,12 +358,14 @@ def _rhk_table(pdf: _Doc, rhk: Sequence[RhkLine], *, is_jpt: bool, evaluasi: boo
             "INDIKATOR KINERJA INDIVIDU",
             "TARGET",
         ]
-        widths = (7, 40, 42, 16, 50, 25)
+        widths = (9, 40, 40, 17, 50, 24)
     pdf.font(8)
     for jenis, title in (("utama", "A. UTAMA"), ("tambahan", "B. TAMBAHAN")):
         rows = [r for r in rhk if r.jenis == jenis]
         if not rows:
             continue
+        if pdf.will_page_break(30):  # keep the heading with the first rows of its table
+            pdf.add_page()
         pdf.font(9, bold=True)
         pdf.cell(0, 6, pdf.t(title), new_x="LMARGIN", new_y="NEXT")
         pdf.font(8)
@@ -395,7 +397,7 @@ def _rhk_table(pdf: _Doc, rhk: Sequence[RhkLine], *, is_jpt: bool, evaluasi: boo
 def _perilaku_table(pdf: _Doc, perilaku: Sequence[PerilakuLine], *, evaluasi: bool) -> None:
     pdf.font(8)
     third = "UMPAN BALIK" if evaluasi else "EKSPEKTASI KHUSUS PIMPINAN"
-    with pdf.table(col_widths=(7, 45, 80, 50)) as table:
+    with pdf.table(col_widths=(9, 45, 76, 50)) as table:
         head = table.row()
         for h in ("NO", "PERILAKU KERJA (BerAKHLAK)", "PANDUAN PERILAKU", third):
             head.cell(pdf.t(h))
