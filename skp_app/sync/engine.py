@@ -1374,6 +1374,7 @@ def _plan(
 
 def _plan_checkpoint(session, run, planner, done, adapter) -> None:
     run.progress_done = done
+    run.heartbeat_at = utcnow()
     run.progress_message = f"{done} data dibaca"
     if adapter.resumable:
         run.checkpoint = {
@@ -2035,7 +2036,20 @@ def _apply(
     """See :func:`apply`."""
     _check_can_apply(session, run)
     run_id = run.id
+    if run.status != "applying":
+        # Claim the run: of two requests to apply it at the same moment, one wins.
+        claimed = session.execute(
+            update(SyncRun)
+            .where(SyncRun.id == run_id, SyncRun.status == run.status)
+            .values(status="applying", heartbeat_at=utcnow())
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if claimed != 1:
+            session.rollback()
+            raise SyncError("Sinkronisasi ini sedang diterapkan oleh proses lain.")
+        session.expire(run, ["status"])
     run.status = "applying"
+    run.heartbeat_at = utcnow()
     run.error = None
     run.applied_by_id = getattr(actor, "id", None)
     pending = (
@@ -2071,6 +2085,7 @@ def _apply(
             _apply_pegawai_batch(session, run, changes, actor, applied, refs)
             done += len(changes)
             run.progress_done = done
+            run.heartbeat_at = utcnow()
             run.progress_message = f"{done} dari {pending} perubahan diterapkan"
             session.commit()
             batch_no += 1

@@ -8,7 +8,7 @@ batches and stamps ``SyncChange.applied_at``, so a rerun after a crash continues
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -45,6 +45,7 @@ CHANGE_KIND = {
     "invalid": "Dikarantina",
 }
 ENTITY = {"pegawai": "Pegawai", "unit": "Unit organisasi", "jabatan": "Jabatan"}
+STALLED_AFTER = timedelta(minutes=15)
 
 
 class SyncRun(db.Model):
@@ -70,6 +71,9 @@ class SyncRun(db.Model):
     progress_done: Mapped[int] = mapped_column(default=0)
     progress_total: Mapped[int] = mapped_column(default=0)
     progress_message: Mapped[str] = mapped_column(String(300), default="")
+    # Stamped at every committed batch: a reading/applying run without a recent one was cut off
+    # (process killed, server restarted) and may be continued.
+    heartbeat_at: Mapped[datetime | None]
     error: Mapped[str | None] = mapped_column(Text)
     job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -86,6 +90,14 @@ class SyncRun(db.Model):
     @property
     def status_badge(self) -> str:
         return RUN_STATUS_BADGE.get(self.status, "info")
+
+    @property
+    def is_stalled(self) -> bool:
+        """Return whether a running plan/apply has shown no progress for STALLED_AFTER."""
+        if self.status not in {"planning", "applying"}:
+            return False
+        last = self.heartbeat_at or self.created_at
+        return last is not None and utcnow() - last > STALLED_AFTER
 
     @property
     def percent(self) -> int:
@@ -132,6 +144,7 @@ class SyncRun(db.Model):
                 "message": self.progress_message,
             },
             "error": self.error,
+            "stalled": self.is_stalled,
             "created_at": self.created_at.isoformat() if self.created_at else None,
             "planned_at": self.planned_at.isoformat() if self.planned_at else None,
             "applied_at": self.applied_at.isoformat() if self.applied_at else None,

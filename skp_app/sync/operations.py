@@ -209,7 +209,9 @@ def plan_run(
     Raises SyncSourceError (the run is then ``plan_failed`` with the message) when the source
     cannot be read.
     """
-    if run.status not in {"queued", "plan_failed"}:
+    if run.status not in {"queued", "plan_failed"} and not (
+        run.status == "planning" and run.is_stalled
+    ):
         raise SyncError(f"Sinkronisasi berstatus '{run.status_label}' tidak dapat dibaca ulang.")
     try:
         adapter = build_adapter(run.source, run.params or {}, config)

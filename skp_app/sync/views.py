@@ -51,6 +51,10 @@ register_nav(
 RUNNING = {"queued", "planning", "applying"}
 
 
+def _running(run: SyncRun) -> bool:
+    return run.status in RUNNING and not run.is_stalled
+
+
 @bp.url_value_preprocessor
 def _upload_limit(endpoint, values):  # noqa: ARG001
     # Runs before the app's CSRF hook parses the form, so the larger sync limit applies.
@@ -132,7 +136,7 @@ def view_run(run_id: int):
     entity = request.args.get("data") or None
     tab = request.args.get("tab", "perubahan")
     changes = quarantine = None
-    if run.status not in RUNNING:
+    if not _running(run):
         if tab == "karantina":
             quarantine = quarantine_page(
                 db.session,
@@ -154,7 +158,7 @@ def view_run(run_id: int):
         "sync/run_view.html",
         run=run,
         job=job,
-        running=run.status in RUNNING,
+        running=_running(run),
         changes=changes,
         quarantine=quarantine,
         reasons=quarantine_reasons(db.session, run.id),
@@ -175,7 +179,7 @@ def run_status(run_id: int):
     run = _load_run(run_id)
     job = db.session.get(Job, run.job_id) if run.job_id else None
     data = run.to_dict()
-    data["running"] = run.status in RUNNING
+    data["running"] = _running(run)
     data["job"] = job.to_dict() if job is not None else None
     if job is not None and job.status == "failed" and run.status in RUNNING:
         data["running"] = False
@@ -195,7 +199,9 @@ def _enqueue(kind: str, run: SyncRun) -> None:
 def apply_run(run_id: int):
     run = _load_run(run_id)
     require(perm.can_manage_sync(current_user))
-    if run.status not in {"planned", "apply_failed"}:
+    if run.status not in {"planned", "apply_failed"} and not (
+        run.status == "applying" and run.is_stalled
+    ):
         flash(f"Sinkronisasi berstatus '{run.status_label}' tidak dapat diterapkan.", "danger")
         return redirect(url_for("sync.view_run", run_id=run.id), 303)
     _enqueue("sync.apply", run)
@@ -214,7 +220,7 @@ def apply_run(run_id: int):
 def resume_run(run_id: int):
     run = _load_run(run_id)
     require(perm.can_manage_sync(current_user))
-    if run.status != "plan_failed":
+    if run.status != "plan_failed" and not (run.status == "planning" and run.is_stalled):
         flash("Hanya pembacaan sumber yang gagal yang dapat dilanjutkan.", "danger")
         return redirect(url_for("sync.view_run", run_id=run.id), 303)
     _enqueue("sync.plan", run)
@@ -240,7 +246,7 @@ def discard_run(run_id: int):
 @login_required
 def export_run(run_id: int):
     run = _load_run(run_id)
-    if run.status in RUNNING:
+    if _running(run):
         abort(409, description="Tunggu sampai pembacaan sumber selesai.")
     data = plan_workbook(db.session, run)
     return Response(

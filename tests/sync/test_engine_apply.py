@@ -320,3 +320,45 @@ def test_units_are_created_from_the_export_in_tree_order(session, csv_file):
     engine.apply(session, run, actor="t")
     staf = _pegawai(session, NIP_STAF)
     assert staf.unit.jenis == "sekretariat" and staf.unit.parent_id is None
+
+
+def test_two_simultaneous_applies_do_not_both_run(session, csv_file, db):
+    run = plan_csv(session, csv_file(base_rows()))
+    assert run.status == "planned"
+    with db.engine.begin() as other:  # another worker claims the run first
+        other.execute(
+            SyncRun.__table__.update()
+            .where(SyncRun.__table__.c.id == run.id)
+            .values(status="applying")
+        )
+    with pytest.raises(SyncError, match="sedang diterapkan oleh proses lain"):
+        engine.apply(session, run, actor="tester")
+    assert count(session, Pegawai) == 0
+
+
+def test_a_run_cut_off_while_applying_can_be_continued_from_the_page(
+    session, csv_file, client, login, make_user, monkeypatch
+):
+    run = plan_csv(session, csv_file(many_rows(12)), batch_size=5)
+
+    def killed(run_, batch_no):
+        raise SystemExit("proses dihentikan")  # not an Exception: no bookkeeping happens
+
+    monkeypatch.setattr(engine, "after_batch", killed)
+    with pytest.raises(SystemExit):
+        engine.apply(session, run, actor="tester", batch_size=5)
+    session.rollback()
+    run = session.get(SyncRun, run.id)
+    assert run.status == "applying" and count(session, Pegawai) == 5
+    assert not run.is_stalled
+    run.heartbeat_at = datetime(2020, 1, 1)
+    session.commit()
+    monkeypatch.setattr(engine, "after_batch", lambda run_, batch_no: None)
+    login(make_user("bkpsdm2", roles=[("hr", None)]))
+    html = client.get(f"/sinkronisasi/{run.id}").get_data(as_text=True)
+    assert "tidak menunjukkan kemajuan" in html and "Lanjutkan penerapan" in html
+    assert client.get(f"/sinkronisasi/{run.id}/status").get_json()["running"] is False
+    client.post(f"/sinkronisasi/{run.id}/terapkan")
+    session.expire_all()
+    assert session.get(SyncRun, run.id).status == "applied"
+    assert count(session, Pegawai) == 12
