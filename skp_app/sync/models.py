@@ -193,7 +193,8 @@ class SyncChange(db.Model):
         if self.entity == "pegawai" and self.kind == "new" and not self.diff:
             from skp_app.sync.engine import new_employee_summary
 
-            return {k: [None, v] for k, v in new_employee_summary(self.record or {}).items()}
+            summary = new_employee_summary(self.record or {})
+            return {k: [None, v] for k, v in summary.items() if k != "nip"}  # NIP has a column
         return self.diff or {}
 
     @property
