@@ -38,10 +38,10 @@ serve: $(STAMP)
 ## make test: install with the dev extras and run the whole suite (SQLite; PostgreSQL too when
 ## SKP_TEST_DATABASE_URL is set).
 test: $(STAMP)
-	$(BIN)/pytest -p no:cacheprovider
+	$(BIN)/pytest -p no:cacheprovider -n 2
 	@if [ -n "$$SKP_TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL ($$SKP_TEST_DATABASE_URL) =="; \
-		SKP_TEST_DB=postgres $(BIN)/pytest -p no:cacheprovider -m "not e2e"; \
+		SKP_TEST_DB=postgres $(BIN)/pytest -p no:cacheprovider -n 2 -m "not e2e"; \
 	fi
 
 e2e: $(STAMP)

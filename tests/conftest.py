@@ -28,7 +28,8 @@ def _database_url(tmp_path_factory) -> str:
         url = os.environ.get("SKP_TEST_DATABASE_URL")
         if not url:
             pytest.exit("SKP_TEST_DB=postgres needs SKP_TEST_DATABASE_URL", returncode=2)
-        return url
+        worker = os.environ.get("PYTEST_XDIST_WORKER")
+        return _worker_database(url, worker) if worker else url
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
 
 
@@ -45,6 +46,22 @@ class FreshContextClient(FlaskClient):
             response = super().open(*args, **kwargs)
         _db.session.expire_all()
         return response
+
+
+def _worker_database(url: str, worker: str) -> str:
+    """Give each xdist worker its own PostgreSQL database next to the configured one."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+        if exists.scalar() is None:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")
