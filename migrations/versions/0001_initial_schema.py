@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 06:12:38.889542
+Create Date: 2026-11-26 08:20:33.981547
 
 """
 from alembic import op
@@ -122,6 +122,19 @@ def upgrade():
     with op.batch_alter_table('indikator_sasaran', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_indikator_sasaran_sasaran_id'), ['sasaran_id'], unique=False)
 
+    op.create_table('katalog_aktivitas',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('nama', sa.String(length=255), nullable=False),
+    sa.Column('menit_standar', sa.Integer(), nullable=False),
+    sa.Column('satuan', sa.String(length=50), nullable=False),
+    sa.Column('jabatan_id', sa.Integer(), nullable=True),
+    sa.Column('is_active', sa.Boolean(), nullable=False),
+    sa.ForeignKeyConstraint(['jabatan_id'], ['jabatan.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('katalog_aktivitas', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_katalog_aktivitas_jabatan_id'), ['jabatan_id'], unique=False)
+
     op.create_table('pegawai',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('nip', sa.String(length=18), nullable=True),
@@ -232,6 +245,7 @@ def upgrade():
         batch_op.create_index('ix_skp_periode_pegawai', ['periode_id', 'pegawai_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_skp_status'), ['status'], unique=False)
         batch_op.create_index('ix_skp_unit', ['unit_id'], unique=False)
+        batch_op.create_index('uq_skp_current', ['periode_id', 'pegawai_id'], unique=True, sqlite_where=sa.text('is_current = 1'), postgresql_where=sa.text('is_current'))
 
     op.create_table('users',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -251,6 +265,31 @@ def upgrade():
     )
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_users_pegawai_id'), ['pegawai_id'], unique=True)
+
+    op.create_table('alignment_reviews',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('opd_id', sa.Integer(), nullable=False),
+    sa.Column('tahun', sa.Integer(), nullable=False),
+    sa.Column('evaluator_user_id', sa.Integer(), nullable=True),
+    sa.Column('verdict', sa.String(length=20), nullable=False),
+    sa.Column('due_date', sa.Date(), nullable=False),
+    sa.Column('summary', sa.Text(), nullable=False),
+    sa.Column('checklist', sa.JSON(), nullable=False),
+    sa.Column('findings_snapshot', sa.JSON(), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('request_key', sa.String(length=64), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('closed_at', sa.DateTime(), nullable=True),
+    sa.CheckConstraint("status in ('open','closed')", name='ck_review_status'),
+    sa.CheckConstraint("verdict in ('selaras','perlu_perbaikan')", name='ck_review_verdict'),
+    sa.ForeignKeyConstraint(['evaluator_user_id'], ['users.id'], ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['opd_id'], ['unit_organisasi.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('request_key')
+    )
+    with op.batch_alter_table('alignment_reviews', schema=None) as batch_op:
+        batch_op.create_index('ix_alignment_reviews_opd_tahun', ['opd_id', 'tahun'], unique=False)
+        batch_op.create_index(batch_op.f('ix_alignment_reviews_status'), ['status'], unique=False)
 
     op.create_table('api_tokens',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -289,6 +328,40 @@ def upgrade():
         batch_op.create_index('ix_audit_object', ['object_type', 'object_id'], unique=False)
         batch_op.create_index('ix_audit_occurred', ['occurred_at'], unique=False)
 
+    op.create_table('evaluasi',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('skp_id', sa.Integer(), nullable=False),
+    sa.Column('jenis', sa.String(length=10), nullable=False),
+    sa.Column('periode_ke', sa.Integer(), nullable=False),
+    sa.Column('tahun', sa.Integer(), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=True),
+    sa.Column('evaluator_pegawai_id', sa.Integer(), nullable=True),
+    sa.Column('suggested_rating_hasil', sa.Integer(), nullable=True),
+    sa.Column('rating_hasil', sa.Integer(), nullable=True),
+    sa.Column('rating_perilaku', sa.Integer(), nullable=True),
+    sa.Column('override_reason', sa.Text(), nullable=True),
+    sa.Column('suggestion_basis', sa.String(length=12), nullable=True),
+    sa.Column('suggested_rating_perilaku', sa.Integer(), nullable=True),
+    sa.Column('proposed_from_id', sa.Integer(), nullable=True),
+    sa.Column('predikat', sa.Integer(), nullable=True),
+    sa.Column('curve_justification', sa.Text(), nullable=True),
+    sa.Column('catatan', sa.Text(), nullable=False),
+    sa.Column('status', sa.String(length=8), nullable=False),
+    sa.Column('finalized_at', sa.DateTime(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['evaluator_pegawai_id'], ['pegawai.id'], ),
+    sa.ForeignKeyConstraint(['proposed_from_id'], ['evaluasi.id'], ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['skp_id'], ['skp.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['unit_id'], ['unit_organisasi.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('skp_id', 'jenis', 'periode_ke', name='uq_evaluasi_skp_periode')
+    )
+    with op.batch_alter_table('evaluasi', schema=None) as batch_op:
+        batch_op.create_index('ix_evaluasi_evaluator', ['evaluator_pegawai_id', 'status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_evaluasi_status'), ['status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_evaluasi_unit_id'), ['unit_id'], unique=False)
+
     op.create_table('jobs',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=64), nullable=False),
@@ -322,6 +395,30 @@ def upgrade():
     with op.batch_alter_table('perilaku_expectation', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_perilaku_expectation_skp_id'), ['skp_id'], unique=False)
 
+    op.create_table('planning_request',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('request_key', sa.String(length=64), nullable=False),
+    sa.Column('kind', sa.String(length=40), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('result', sa.JSON(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('request_key')
+    )
+    op.create_table('predikat_organisasi',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=False),
+    sa.Column('tahun', sa.Integer(), nullable=False),
+    sa.Column('periode_ke', sa.Integer(), nullable=False),
+    sa.Column('predikat', sa.String(length=20), nullable=False),
+    sa.Column('set_by_user_id', sa.Integer(), nullable=True),
+    sa.Column('set_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['set_by_user_id'], ['users.id'], ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['unit_id'], ['unit_organisasi.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('unit_id', 'tahun', 'periode_ke', name='uq_predikat_org_periode')
+    )
     op.create_table('rhk',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('skp_id', sa.Integer(), nullable=False),
@@ -334,9 +431,11 @@ def upgrade():
     sa.Column('perspektif', sa.String(length=30), nullable=True),
     sa.Column('link_flag', sa.String(length=40), nullable=True),
     sa.Column('drafted_from_rhk_id', sa.Integer(), nullable=True),
+    sa.Column('copied_from_rhk_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.CheckConstraint("jenis in ('utama','tambahan')", name='ck_rhk_jenis'),
+    sa.ForeignKeyConstraint(['copied_from_rhk_id'], ['rhk.id'], ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['drafted_from_rhk_id'], ['rhk.id'], ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['parent_rhk_id'], ['rhk.id'], ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['parent_sasaran_id'], ['sasaran.id'], ondelete='SET NULL'),
@@ -406,6 +505,65 @@ def upgrade():
     with op.batch_alter_table('skp_version', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_skp_version_skp_id'), ['skp_id'], unique=False)
 
+    op.create_table('sync_mappings',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=100), nullable=False),
+    sa.Column('description', sa.String(length=300), nullable=False),
+    sa.Column('mapping', sa.JSON(), nullable=False),
+    sa.Column('external_source', sa.String(length=30), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('name', name='uq_sync_mapping_name')
+    )
+    op.create_table('tpp_policy_version',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('instansi_id', sa.Integer(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('policy', sa.JSON(), nullable=False),
+    sa.Column('pagu_per_kelas', sa.JSON(), nullable=False),
+    sa.Column('berlaku_mulai', sa.Date(), nullable=False),
+    sa.Column('created_by_user_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_user_id'], ['users.id'], ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['instansi_id'], ['instansi.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('instansi_id', 'version', name='uq_tpp_policy_version')
+    )
+    op.create_table('aktivitas',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('pegawai_id', sa.Integer(), nullable=False),
+    sa.Column('tanggal', sa.Date(), nullable=False),
+    sa.Column('jam_mulai', sa.Time(), nullable=False),
+    sa.Column('jam_selesai', sa.Time(), nullable=False),
+    sa.Column('menit', sa.Integer(), nullable=False),
+    sa.Column('uraian', sa.Text(), nullable=False),
+    sa.Column('rhk_id', sa.Integer(), nullable=True),
+    sa.Column('katalog_id', sa.Integer(), nullable=True),
+    sa.Column('volume', sa.Integer(), nullable=False),
+    sa.Column('poin', sa.Numeric(precision=10, scale=2), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('approver_pegawai_id', sa.Integer(), nullable=True),
+    sa.Column('decided_at', sa.DateTime(), nullable=True),
+    sa.Column('reject_reason', sa.Text(), nullable=True),
+    sa.Column('flags', sa.JSON(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['approver_pegawai_id'], ['pegawai.id'], ),
+    sa.ForeignKeyConstraint(['katalog_id'], ['katalog_aktivitas.id'], ),
+    sa.ForeignKeyConstraint(['pegawai_id'], ['pegawai.id'], ),
+    sa.ForeignKeyConstraint(['rhk_id'], ['rhk.id'], ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('aktivitas', schema=None) as batch_op:
+        batch_op.create_index('ix_aktivitas_approver_status', ['approver_pegawai_id', 'status'], unique=False)
+        batch_op.create_index('ix_aktivitas_pegawai_tanggal', ['pegawai_id', 'tanggal'], unique=False)
+        batch_op.create_index('ix_aktivitas_recap', ['pegawai_id', 'tanggal', 'status', 'poin'], unique=False)
+        batch_op.create_index(batch_op.f('ix_aktivitas_rhk_id'), ['rhk_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_aktivitas_status'), ['status'], unique=False)
+
     op.create_table('iki',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('rhk_id', sa.Integer(), nullable=False),
@@ -423,15 +581,349 @@ def upgrade():
     with op.batch_alter_table('iki', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_iki_rhk_id'), ['rhk_id'], unique=False)
 
+    op.create_table('keberatan',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('evaluasi_id', sa.Integer(), nullable=False),
+    sa.Column('pegawai_id', sa.Integer(), nullable=False),
+    sa.Column('alasan', sa.Text(), nullable=False),
+    sa.Column('penjelasan_penilai', sa.Text(), nullable=True),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('keputusan', sa.Text(), nullable=True),
+    sa.Column('decided_by_pegawai_id', sa.Integer(), nullable=True),
+    sa.Column('decided_at', sa.DateTime(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['decided_by_pegawai_id'], ['pegawai.id'], ),
+    sa.ForeignKeyConstraint(['evaluasi_id'], ['evaluasi.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['pegawai_id'], ['pegawai.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('keberatan', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_keberatan_evaluasi_id'), ['evaluasi_id'], unique=False)
+
+    op.create_table('kehadiran',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('pegawai_id', sa.Integer(), nullable=False),
+    sa.Column('tanggal', sa.Date(), nullable=False),
+    sa.Column('jam_masuk', sa.Time(), nullable=True),
+    sa.Column('jam_pulang', sa.Time(), nullable=True),
+    sa.Column('keterangan', sa.String(length=12), nullable=False),
+    sa.Column('import_job_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['import_job_id'], ['jobs.id'], ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['pegawai_id'], ['pegawai.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('pegawai_id', 'tanggal', name='uq_kehadiran_hari')
+    )
+    with op.batch_alter_table('kehadiran', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_kehadiran_pegawai_id'), ['pegawai_id'], unique=False)
+        batch_op.create_index('ix_kehadiran_recap', ['tanggal', 'pegawai_id', 'keterangan', 'jam_masuk', 'jam_pulang'], unique=False)
+        batch_op.create_index(batch_op.f('ix_kehadiran_tanggal'), ['tanggal'], unique=False)
+
+    op.create_table('review_items',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('review_id', sa.Integer(), nullable=False),
+    sa.Column('rhk_id', sa.Integer(), nullable=True),
+    sa.Column('sasaran_id', sa.Integer(), nullable=True),
+    sa.Column('pegawai_id', sa.Integer(), nullable=True),
+    sa.Column('finding_code', sa.String(length=40), nullable=True),
+    sa.Column('rule', sa.String(length=10), nullable=False),
+    sa.Column('note', sa.Text(), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('fixed_by_user_id', sa.Integer(), nullable=True),
+    sa.Column('fixed_at', sa.DateTime(), nullable=True),
+    sa.Column('fixed_note', sa.Text(), nullable=True),
+    sa.Column('closed_at', sa.DateTime(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.CheckConstraint("status in ('open','fixed','closed','reopened')", name='ck_review_item_status'),
+    sa.ForeignKeyConstraint(['fixed_by_user_id'], ['users.id'], ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['pegawai_id'], ['pegawai.id'], ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['review_id'], ['alignment_reviews.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['rhk_id'], ['rhk.id'], ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['sasaran_id'], ['sasaran.id'], ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('review_items', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_review_items_review_id'), ['review_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_review_items_status'), ['status'], unique=False)
+
+    op.create_table('sync_runs',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('source', sa.String(length=30), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('full_export', sa.Boolean(), nullable=False),
+    sa.Column('params', sa.JSON(), nullable=False),
+    sa.Column('file_name', sa.String(length=255), nullable=False),
+    sa.Column('counts', sa.JSON(), nullable=False),
+    sa.Column('applied_counts', sa.JSON(), nullable=False),
+    sa.Column('warnings', sa.JSON(), nullable=False),
+    sa.Column('checkpoint', sa.JSON(), nullable=False),
+    sa.Column('progress_done', sa.Integer(), nullable=False),
+    sa.Column('progress_total', sa.Integer(), nullable=False),
+    sa.Column('progress_message', sa.String(length=300), nullable=False),
+    sa.Column('heartbeat_at', sa.DateTime(), nullable=True),
+    sa.Column('error', sa.Text(), nullable=True),
+    sa.Column('job_id', sa.Integer(), nullable=True),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('applied_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('planned_at', sa.DateTime(), nullable=True),
+    sa.Column('applied_at', sa.DateTime(), nullable=True),
+    sa.Column('discarded_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['applied_by_id'], ['users.id'], ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['job_id'], ['jobs.id'], ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('sync_runs', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_sync_runs_source'), ['source'], unique=False)
+        batch_op.create_index(batch_op.f('ix_sync_runs_status'), ['status'], unique=False)
+
+    op.create_table('tpp_recap',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('tahun', sa.Integer(), nullable=False),
+    sa.Column('bulan', sa.Integer(), nullable=False),
+    sa.Column('opd_id', sa.Integer(), nullable=True),
+    sa.Column('policy_version_id', sa.Integer(), nullable=True),
+    sa.Column('job_id', sa.Integer(), nullable=True),
+    sa.Column('line_count', sa.Integer(), nullable=False),
+    sa.Column('summary', sa.JSON(), nullable=False),
+    sa.Column('created_by_user_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_user_id'], ['users.id'], ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['job_id'], ['jobs.id'], ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['opd_id'], ['unit_organisasi.id'], ),
+    sa.ForeignKeyConstraint(['policy_version_id'], ['tpp_policy_version.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    op.create_table('umpan_balik',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('evaluasi_id', sa.Integer(), nullable=False),
+    sa.Column('rhk_id', sa.Integer(), nullable=True),
+    sa.Column('nilai_kode', sa.Integer(), nullable=True),
+    sa.Column('teks', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['evaluasi_id'], ['evaluasi.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['rhk_id'], ['rhk.id'], ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('umpan_balik', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_umpan_balik_evaluasi_id'), ['evaluasi_id'], unique=False)
+
+    op.create_table('realisasi',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('iki_id', sa.Integer(), nullable=False),
+    sa.Column('skp_id', sa.Integer(), nullable=False),
+    sa.Column('tahun', sa.Integer(), nullable=False),
+    sa.Column('bulan', sa.Integer(), nullable=False),
+    sa.Column('nilai', sa.Numeric(precision=18, scale=4), nullable=True),
+    sa.Column('catatan', sa.Text(), nullable=False),
+    sa.Column('status', sa.String(length=14), nullable=False),
+    sa.Column('verified_by_pegawai_id', sa.Integer(), nullable=True),
+    sa.Column('verified_at', sa.DateTime(), nullable=True),
+    sa.Column('verify_note', sa.Text(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.CheckConstraint('bulan between 1 and 12', name='ck_realisasi_bulan'),
+    sa.ForeignKeyConstraint(['iki_id'], ['iki.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['skp_id'], ['skp.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['verified_by_pegawai_id'], ['pegawai.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('iki_id', 'tahun', 'bulan', name='uq_realisasi_iki_bulan')
+    )
+    with op.batch_alter_table('realisasi', schema=None) as batch_op:
+        batch_op.create_index('ix_realisasi_recap', ['tahun', 'bulan', 'iki_id', 'status', 'nilai'], unique=False)
+        batch_op.create_index('ix_realisasi_skp_bulan', ['skp_id', 'tahun', 'bulan'], unique=False)
+        batch_op.create_index(batch_op.f('ix_realisasi_status'), ['status'], unique=False)
+
+    op.create_table('review_item_events',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('item_id', sa.Integer(), nullable=False),
+    sa.Column('from_status', sa.String(length=10), nullable=True),
+    sa.Column('to_status', sa.String(length=10), nullable=False),
+    sa.Column('actor_user_id', sa.Integer(), nullable=True),
+    sa.Column('actor_label', sa.String(length=200), nullable=False),
+    sa.Column('note', sa.Text(), nullable=False),
+    sa.Column('at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['actor_user_id'], ['users.id'], ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['item_id'], ['review_items.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('review_item_events', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_review_item_events_item_id'), ['item_id'], unique=False)
+
+    op.create_table('sync_changes',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('run_id', sa.Integer(), nullable=False),
+    sa.Column('entity', sa.String(length=10), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('row_number', sa.Integer(), nullable=False),
+    sa.Column('depth', sa.Integer(), nullable=False),
+    sa.Column('pegawai_id', sa.Integer(), nullable=True),
+    sa.Column('object_id', sa.Integer(), nullable=True),
+    sa.Column('nip', sa.String(length=18), nullable=True),
+    sa.Column('key', sa.String(length=300), nullable=False),
+    sa.Column('label', sa.String(length=300), nullable=False),
+    sa.Column('diff', sa.JSON(), nullable=False),
+    sa.Column('record', sa.JSON(), nullable=False),
+    sa.Column('effects', sa.JSON(), nullable=True),
+    sa.Column('applied_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['pegawai_id'], ['pegawai.id'], ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['run_id'], ['sync_runs.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('sync_changes', schema=None) as batch_op:
+        batch_op.create_index('ix_sync_change_pegawai', ['pegawai_id'], unique=False)
+        batch_op.create_index('ix_sync_change_run_kind', ['run_id', 'entity', 'kind'], unique=False)
+        batch_op.create_index('ix_sync_change_run_pending', ['run_id', 'entity', 'applied_at', 'depth'], unique=False)
+        batch_op.create_index(batch_op.f('ix_sync_changes_nip'), ['nip'], unique=False)
+
+    op.create_table('sync_quarantine',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('run_id', sa.Integer(), nullable=False),
+    sa.Column('row_number', sa.Integer(), nullable=False),
+    sa.Column('source_key', sa.String(length=100), nullable=False),
+    sa.Column('nip', sa.String(length=40), nullable=False),
+    sa.Column('nama', sa.String(length=200), nullable=False),
+    sa.Column('reason_code', sa.String(length=40), nullable=False),
+    sa.Column('message', sa.Text(), nullable=False),
+    sa.Column('raw', sa.JSON(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['run_id'], ['sync_runs.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('sync_quarantine', schema=None) as batch_op:
+        batch_op.create_index('ix_sync_quarantine_run', ['run_id', 'reason_code'], unique=False)
+
+    op.create_table('tpp_recap_line',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('recap_id', sa.Integer(), nullable=False),
+    sa.Column('pegawai_id', sa.Integer(), nullable=False),
+    sa.Column('opd_id', sa.Integer(), nullable=True),
+    sa.Column('poin', sa.Numeric(precision=12, scale=2), nullable=False),
+    sa.Column('capaian', sa.Numeric(precision=8, scale=2), nullable=True),
+    sa.Column('pagu', sa.Numeric(precision=14, scale=2), nullable=False),
+    sa.Column('produktivitas', sa.Numeric(precision=14, scale=2), nullable=False),
+    sa.Column('disiplin', sa.Numeric(precision=14, scale=2), nullable=False),
+    sa.Column('potongan', sa.Numeric(precision=14, scale=2), nullable=False),
+    sa.Column('diterima', sa.Numeric(precision=14, scale=2), nullable=False),
+    sa.Column('lineage', sa.JSON(), nullable=False),
+    sa.ForeignKeyConstraint(['opd_id'], ['unit_organisasi.id'], ),
+    sa.ForeignKeyConstraint(['pegawai_id'], ['pegawai.id'], ),
+    sa.ForeignKeyConstraint(['recap_id'], ['tpp_recap.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('recap_id', 'pegawai_id', name='uq_recap_pegawai')
+    )
+    with op.batch_alter_table('tpp_recap_line', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_tpp_recap_line_pegawai_id'), ['pegawai_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_tpp_recap_line_recap_id'), ['recap_id'], unique=False)
+
+    op.create_table('bukti',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('owner_pegawai_id', sa.Integer(), nullable=False),
+    sa.Column('realisasi_id', sa.Integer(), nullable=True),
+    sa.Column('aktivitas_id', sa.Integer(), nullable=True),
+    sa.Column('kind', sa.String(length=10), nullable=False),
+    sa.Column('nama', sa.String(length=200), nullable=False),
+    sa.Column('url', sa.String(length=1000), nullable=True),
+    sa.Column('stored_name', sa.String(length=100), nullable=True),
+    sa.Column('mime', sa.String(length=50), nullable=True),
+    sa.Column('size', sa.Integer(), nullable=True),
+    sa.Column('sha256', sa.String(length=64), nullable=True),
+    sa.Column('source_sha256', sa.String(length=64), nullable=True),
+    sa.Column('captured_at', sa.DateTime(), nullable=True),
+    sa.Column('gps_lat', sa.Numeric(precision=10, scale=7), nullable=True),
+    sa.Column('gps_lon', sa.Numeric(precision=10, scale=7), nullable=True),
+    sa.Column('flags', sa.JSON(), nullable=False),
+    sa.Column('flag_detail', sa.JSON(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['aktivitas_id'], ['aktivitas.id'], ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['owner_pegawai_id'], ['pegawai.id'], ),
+    sa.ForeignKeyConstraint(['realisasi_id'], ['realisasi.id'], ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('bukti', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_bukti_aktivitas_id'), ['aktivitas_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_bukti_owner_pegawai_id'), ['owner_pegawai_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_bukti_realisasi_id'), ['realisasi_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_bukti_sha256'), ['sha256'], unique=False)
+        batch_op.create_index(batch_op.f('ix_bukti_source_sha256'), ['source_sha256'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('bukti', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_bukti_source_sha256'))
+        batch_op.drop_index(batch_op.f('ix_bukti_sha256'))
+        batch_op.drop_index(batch_op.f('ix_bukti_realisasi_id'))
+        batch_op.drop_index(batch_op.f('ix_bukti_owner_pegawai_id'))
+        batch_op.drop_index(batch_op.f('ix_bukti_aktivitas_id'))
+
+    op.drop_table('bukti')
+    with op.batch_alter_table('tpp_recap_line', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_tpp_recap_line_recap_id'))
+        batch_op.drop_index(batch_op.f('ix_tpp_recap_line_pegawai_id'))
+
+    op.drop_table('tpp_recap_line')
+    with op.batch_alter_table('sync_quarantine', schema=None) as batch_op:
+        batch_op.drop_index('ix_sync_quarantine_run')
+
+    op.drop_table('sync_quarantine')
+    with op.batch_alter_table('sync_changes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_sync_changes_nip'))
+        batch_op.drop_index('ix_sync_change_run_pending')
+        batch_op.drop_index('ix_sync_change_run_kind')
+        batch_op.drop_index('ix_sync_change_pegawai')
+
+    op.drop_table('sync_changes')
+    with op.batch_alter_table('review_item_events', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_review_item_events_item_id'))
+
+    op.drop_table('review_item_events')
+    with op.batch_alter_table('realisasi', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_realisasi_status'))
+        batch_op.drop_index('ix_realisasi_skp_bulan')
+        batch_op.drop_index('ix_realisasi_recap')
+
+    op.drop_table('realisasi')
+    with op.batch_alter_table('umpan_balik', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_umpan_balik_evaluasi_id'))
+
+    op.drop_table('umpan_balik')
+    op.drop_table('tpp_recap')
+    with op.batch_alter_table('sync_runs', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_sync_runs_status'))
+        batch_op.drop_index(batch_op.f('ix_sync_runs_source'))
+
+    op.drop_table('sync_runs')
+    with op.batch_alter_table('review_items', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_review_items_status'))
+        batch_op.drop_index(batch_op.f('ix_review_items_review_id'))
+
+    op.drop_table('review_items')
+    with op.batch_alter_table('kehadiran', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_kehadiran_tanggal'))
+        batch_op.drop_index('ix_kehadiran_recap')
+        batch_op.drop_index(batch_op.f('ix_kehadiran_pegawai_id'))
+
+    op.drop_table('kehadiran')
+    with op.batch_alter_table('keberatan', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_keberatan_evaluasi_id'))
+
+    op.drop_table('keberatan')
     with op.batch_alter_table('iki', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_iki_rhk_id'))
 
     op.drop_table('iki')
+    with op.batch_alter_table('aktivitas', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_aktivitas_status'))
+        batch_op.drop_index(batch_op.f('ix_aktivitas_rhk_id'))
+        batch_op.drop_index('ix_aktivitas_recap')
+        batch_op.drop_index('ix_aktivitas_pegawai_tanggal')
+        batch_op.drop_index('ix_aktivitas_approver_status')
+
+    op.drop_table('aktivitas')
+    op.drop_table('tpp_policy_version')
+    op.drop_table('sync_mappings')
     with op.batch_alter_table('skp_version', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_skp_version_skp_id'))
 
@@ -455,6 +947,8 @@ def downgrade():
         batch_op.drop_index('ix_rhk_parent_rhk')
 
     op.drop_table('rhk')
+    op.drop_table('predikat_organisasi')
+    op.drop_table('planning_request')
     with op.batch_alter_table('perilaku_expectation', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_perilaku_expectation_skp_id'))
 
@@ -464,6 +958,12 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_jobs_kind'))
 
     op.drop_table('jobs')
+    with op.batch_alter_table('evaluasi', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_evaluasi_unit_id'))
+        batch_op.drop_index(batch_op.f('ix_evaluasi_status'))
+        batch_op.drop_index('ix_evaluasi_evaluator')
+
+    op.drop_table('evaluasi')
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
         batch_op.drop_index('ix_audit_occurred')
         batch_op.drop_index('ix_audit_object')
@@ -475,11 +975,17 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_api_tokens_user_id'))
 
     op.drop_table('api_tokens')
+    with op.batch_alter_table('alignment_reviews', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_alignment_reviews_status'))
+        batch_op.drop_index('ix_alignment_reviews_opd_tahun')
+
+    op.drop_table('alignment_reviews')
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_users_pegawai_id'))
 
     op.drop_table('users')
     with op.batch_alter_table('skp', schema=None) as batch_op:
+        batch_op.drop_index('uq_skp_current', sqlite_where=sa.text('is_current = 1'), postgresql_where=sa.text('is_current'))
         batch_op.drop_index('ix_skp_unit')
         batch_op.drop_index(batch_op.f('ix_skp_status'))
         batch_op.drop_index('ix_skp_periode_pegawai')
@@ -503,6 +1009,10 @@ def downgrade():
         batch_op.drop_index('ix_pegawai_jabatan')
 
     op.drop_table('pegawai')
+    with op.batch_alter_table('katalog_aktivitas', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_katalog_aktivitas_jabatan_id'))
+
+    op.drop_table('katalog_aktivitas')
     with op.batch_alter_table('indikator_sasaran', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_indikator_sasaran_sasaran_id'))
 

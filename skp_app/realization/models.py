@@ -28,7 +28,11 @@ REALISASI_STATUS = {
     "terverifikasi": "Terverifikasi",
     "ditolak": "Ditolak",
 }
-AKTIVITAS_STATUS = {"diajukan": "Menunggu persetujuan", "disetujui": "Disetujui", "ditolak": "Ditolak"}
+AKTIVITAS_STATUS = {
+    "diajukan": "Menunggu persetujuan",
+    "disetujui": "Disetujui",
+    "ditolak": "Ditolak",
+}
 EVALUASI_STATUS = {"draft": "Draf", "final": "Final"}
 KEBERATAN_STATUS = {"diajukan": "Diajukan", "diterima": "Diterima", "ditolak": "Ditolak"}
 KEHADIRAN = {
@@ -135,7 +139,9 @@ class Aktivitas(db.Model):
     jam_selesai: Mapped[time]
     menit: Mapped[int]  # effective minutes
     uraian: Mapped[str] = mapped_column(Text)
-    rhk_id: Mapped[int | None] = mapped_column(ForeignKey("rhk.id", ondelete="SET NULL"), index=True)
+    rhk_id: Mapped[int | None] = mapped_column(
+        ForeignKey("rhk.id", ondelete="SET NULL"), index=True
+    )
     katalog_id: Mapped[int | None] = mapped_column(ForeignKey("katalog_aktivitas.id"))
     volume: Mapped[int] = mapped_column(default=1)
     poin: Mapped[Decimal] = mapped_column(Numeric(10, 2), default=Decimal("0"))
@@ -203,7 +209,9 @@ class UmpanBalik(db.Model):
     __tablename__ = "umpan_balik"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    evaluasi_id: Mapped[int] = mapped_column(ForeignKey("evaluasi.id", ondelete="CASCADE"), index=True)
+    evaluasi_id: Mapped[int] = mapped_column(
+        ForeignKey("evaluasi.id", ondelete="CASCADE"), index=True
+    )
     rhk_id: Mapped[int | None] = mapped_column(ForeignKey("rhk.id", ondelete="SET NULL"))
     nilai_kode: Mapped[int | None]  # BerAKHLAK 1..7
     teks: Mapped[str] = mapped_column(Text)
@@ -217,7 +225,9 @@ class Keberatan(db.Model):
     __tablename__ = "keberatan"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    evaluasi_id: Mapped[int] = mapped_column(ForeignKey("evaluasi.id", ondelete="CASCADE"), index=True)
+    evaluasi_id: Mapped[int] = mapped_column(
+        ForeignKey("evaluasi.id", ondelete="CASCADE"), index=True
+    )
     pegawai_id: Mapped[int] = mapped_column(ForeignKey("pegawai.id"))
     alasan: Mapped[str] = mapped_column(Text)
     penjelasan_penilai: Mapped[str | None] = mapped_column(Text)
@@ -281,7 +291,9 @@ class TppPolicyVersion(db.Model):
     # Monthly TPP ceiling (Rupiah) per kelas jabatan: {"7": 4500000, …}
     pagu_per_kelas: Mapped[dict] = mapped_column(JSON, default=dict)
     berlaku_mulai: Mapped[date]
-    created_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_by_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -299,7 +311,9 @@ class TppRecap(db.Model):
     line_count: Mapped[int] = mapped_column(default=0)
     # Recap-wide lineage: policy (as applied), formula, settings, calendar, totals.
     summary: Mapped[dict] = mapped_column(JSON, default=dict)
-    created_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_by_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -310,7 +324,9 @@ class TppRecapLine(db.Model):
     __table_args__ = (UniqueConstraint("recap_id", "pegawai_id", name="uq_recap_pegawai"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    recap_id: Mapped[int] = mapped_column(ForeignKey("tpp_recap.id", ondelete="CASCADE"), index=True)
+    recap_id: Mapped[int] = mapped_column(
+        ForeignKey("tpp_recap.id", ondelete="CASCADE"), index=True
+    )
     pegawai_id: Mapped[int] = mapped_column(ForeignKey("pegawai.id"), index=True)
     opd_id: Mapped[int | None] = mapped_column(ForeignKey("unit_organisasi.id"))
     poin: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal("0"))
