@@ -27,8 +27,11 @@ def main() -> None:
     args = parser.parse_args()
     path = Path(args.db) if args.db else Path(tempfile.mkdtemp()) / "bench-org.db"
     app = create_app(
-        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SECRET_KEY": "b" * 40,
-         "WTF_CSRF_ENABLED": False}
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+            "SECRET_KEY": "b" * 40,
+            "WTF_CSRF_ENABLED": False,
+        }
     )
     with app.app_context():
         if not args.db:
@@ -53,7 +56,11 @@ def main() -> None:
     assert resp.status_code == 302, "demo account bkpsdm/Demo12345 not found"
     queries = {"n": 0}
     with app.app_context():
-        event.listen(db.engine, "before_cursor_execute", lambda *a: queries.__setitem__("n", queries["n"] + 1))
+        event.listen(
+            db.engine,
+            "before_cursor_execute",
+            lambda *a: queries.__setitem__("n", queries["n"] + 1),
+        )
     for url in (f"/pegawai?opd={opd_id}", f"/pegawai?opd={opd_id}&page=5", f"/opd/{opd_id}"):
         client.get(url)  # warm up
         times = []
@@ -63,8 +70,10 @@ def main() -> None:
             r = client.get(url)
             times.append((time.perf_counter() - t0) * 1000)
             assert r.status_code == 200
-        print(f"{url:40s} OPD {opd_id} ({count} pegawai): median {statistics.median(times):.1f} ms, "
-              f"p95 {sorted(times)[18]:.1f} ms, {queries['n']} queries")
+        print(
+            f"{url:40s} OPD {opd_id} ({count} pegawai): median {statistics.median(times):.1f} ms, "
+            f"p95 {sorted(times)[18]:.1f} ms, {queries['n']} queries"
+        )
 
 
 if __name__ == "__main__":

@@ -753,4 +753,3 @@ def sasaran_capaian(sasaran_id: int):
         bulan=bulan,
         semua=semua,
     )
-
