@@ -32,6 +32,47 @@ def _pegawai(**kw) -> Pegawai:
     return p
 
 
+def _add_iki(rhk_id: int, rows) -> None:
+    for n, (aspek, teks, target, satuan) in enumerate(rows):
+        db.session.add(
+            Iki(
+                rhk_id=rhk_id,
+                aspek=aspek,
+                urutan=n,
+                teks=teks,
+                target=Decimal(target),
+                satuan=satuan,
+            )
+        )
+
+
+def _add_perilaku(skp_id: int) -> None:
+    for value in BERAKHLAK:
+        db.session.add(PerilakuExpectation(skp_id=skp_id, nilai_kode=value.kode))
+
+
+def _staff_skp(data: Bappeda, status: str, **kw) -> Skp:
+    staf = db.session.get(Pegawai, data.staf_id)
+    kabid = db.session.query(Pegawai).filter_by(nip=data.kabid_nip).one()
+    periode = db.session.query(Periode).filter_by(tahun=2026).one()
+    skp = Skp(
+        periode_id=periode.id,
+        pegawai_id=staf.id,
+        jabatan_id=staf.jabatan_id,
+        unit_id=staf.unit_id,
+        opd_id=data.opd_id,
+        penilai_pegawai_id=kabid.id,
+        status=status,
+        tanggal_mulai=periode.tanggal_mulai,
+        tanggal_selesai=periode.tanggal_selesai,
+        **kw,
+    )
+    db.session.add(skp)
+    db.session.flush()
+    _add_perilaku(skp.id)
+    return skp
+
+
 def seed_bappeda(app) -> Bappeda:
     """Kepala Bappeda → Kabid PPEPD (approved SKP with two RHK utama) → a Perencana (no SKP)."""
     with app.app_context():
@@ -160,8 +201,7 @@ def seed_bappeda(app) -> Bappeda:
                     satuan="Dokumen",
                 )
             )
-        for value in BERAKHLAK:
-            db.session.add(PerilakuExpectation(skp_id=skp.id, nilai_kode=value.kode))
+        _add_perilaku(skp.id)
         hashed = hash_password(PASSWORD)
         for p in (kepala, kabid, staf):
             create_user(
@@ -182,7 +222,6 @@ def approve_staff_skp(app, data: Bappeda) -> int:
     from skp_app.realization.tpp_recap import save_policy_version
 
     with app.app_context():
-        staf = db.session.get(Pegawai, data.staf_id)
         kabid = db.session.query(Pegawai).filter_by(nip=data.kabid_nip).one()
         parent = (
             db.session.query(Rhk)
@@ -191,21 +230,7 @@ def approve_staff_skp(app, data: Bappeda) -> int:
             .order_by(Rhk.id)
             .first()
         )
-        periode = db.session.query(Periode).filter_by(tahun=2026).one()
-        skp = Skp(
-            periode_id=periode.id,
-            pegawai_id=staf.id,
-            jabatan_id=staf.jabatan_id,
-            unit_id=staf.unit_id,
-            opd_id=data.opd_id,
-            penilai_pegawai_id=kabid.id,
-            status="disetujui",
-            approved_at=datetime(2026, 1, 20, 2, 0),
-            tanggal_mulai=periode.tanggal_mulai,
-            tanggal_selesai=periode.tanggal_selesai,
-        )
-        db.session.add(skp)
-        db.session.flush()
+        skp = _staff_skp(data, "disetujui", approved_at=datetime(2026, 1, 20, 2, 0))
         rhk = Rhk(
             skp_id=skp.id,
             jenis="utama",
@@ -215,25 +240,14 @@ def approve_staff_skp(app, data: Bappeda) -> int:
         )
         db.session.add(rhk)
         db.session.flush()
-        for n, (aspek, teks, target, satuan) in enumerate(
+        _add_iki(
+            rhk.id,
             [
                 ("kuantitas", "Jumlah laporan capaian indikator", 12, "Laporan"),
                 ("kualitas", "Persentase laporan tanpa revisi", 100, "Persen"),
                 ("waktu", "Ketepatan waktu penyampaian laporan", 12, "Bulan"),
-            ]
-        ):
-            db.session.add(
-                Iki(
-                    rhk_id=rhk.id,
-                    aspek=aspek,
-                    urutan=n,
-                    teks=teks,
-                    target=Decimal(target),
-                    satuan=satuan,
-                )
-            )
-        for value in BERAKHLAK:
-            db.session.add(PerilakuExpectation(skp_id=skp.id, nilai_kode=value.kode))
+            ],
+        )
         instansi = db.session.query(Instansi).one()
         save_policy_version(
             db.session,
@@ -258,22 +272,7 @@ def approve_staff_skp(app, data: Bappeda) -> int:
 def orphan_staff_rhk(app, data: Bappeda) -> tuple[int, int]:
     """A draft SKP for the Perencana whose RHK utama intervenes nothing; operator + evaluator."""
     with app.app_context():
-        staf = db.session.get(Pegawai, data.staf_id)
-        kabid = db.session.query(Pegawai).filter_by(nip=data.kabid_nip).one()
-        periode = db.session.query(Periode).filter_by(tahun=2026).one()
-        skp = Skp(
-            periode_id=periode.id,
-            pegawai_id=staf.id,
-            jabatan_id=staf.jabatan_id,
-            unit_id=staf.unit_id,
-            opd_id=data.opd_id,
-            penilai_pegawai_id=kabid.id,
-            status="draft",
-            tanggal_mulai=periode.tanggal_mulai,
-            tanggal_selesai=periode.tanggal_selesai,
-        )
-        db.session.add(skp)
-        db.session.flush()
+        skp = _staff_skp(data, "draft")
         rhk = Rhk(
             skp_id=skp.id,
             jenis="utama",
@@ -282,25 +281,14 @@ def orphan_staff_rhk(app, data: Bappeda) -> tuple[int, int]:
         )
         db.session.add(rhk)
         db.session.flush()
-        for n, (aspek, teks, target, satuan) in enumerate(
+        _add_iki(
+            rhk.id,
             [
                 ("kuantitas", "Jumlah rekapitulasi capaian", 4, "Dokumen"),
                 ("kualitas", "Persentase rekapitulasi tanpa revisi", 100, "Persen"),
                 ("waktu", "Ketepatan waktu rekapitulasi", 12, "Bulan"),
-            ]
-        ):
-            db.session.add(
-                Iki(
-                    rhk_id=rhk.id,
-                    aspek=aspek,
-                    urutan=n,
-                    teks=teks,
-                    target=Decimal(target),
-                    satuan=satuan,
-                )
-            )
-        for value in BERAKHLAK:
-            db.session.add(PerilakuExpectation(skp_id=skp.id, nilai_kode=value.kode))
+            ],
+        )
         hashed = hash_password(PASSWORD)
         create_user(
             db.session,
