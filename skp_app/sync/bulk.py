@@ -2,11 +2,12 @@
 
 SQLAlchemy's executemany processes every parameter of every row in Python (bind processors,
 parameter construction), which is most of the time spent writing a 20,000-employee export.
-:func:`bulk_insert` hands the rows straight to the driver's ``executemany`` instead, after
-converting each value once to what both supported databases accept as text or native values:
-dates as ISO text (how SQLAlchemy stores them on SQLite; PostgreSQL casts the untyped literal),
-datetimes as ``YYYY-MM-DD HH:MM:SS.ffffff``, JSON as ``json.dumps``. Columns left out get their
-model default (scalar or callable), as SQLAlchemy would give them.
+:func:`bulk_insert` hands the rows straight to the driver instead (``executemany`` on SQLite,
+``COPY`` on PostgreSQL), after converting each value once to what both databases accept: dates
+as ISO text (how SQLAlchemy stores them on SQLite; PostgreSQL parses it), datetimes as
+``YYYY-MM-DD HH:MM:SS.ffffff``, JSON as ``json.dumps``. Columns left out get their model
+default (scalar or callable), as SQLAlchemy would give them. :func:`select_in` and
+:func:`execute_in` do the same for the batches' ``IN (…)`` lookups and stamps.
 """
 
 from __future__ import annotations
@@ -66,7 +67,10 @@ def _converter(col):
 
 
 def bulk_insert(session: Session, table: Table, rows: list[dict]) -> int:
-    """Insert ``rows`` (dicts of column → value, same keys in every row) in one executemany."""
+    """Insert ``rows`` (dicts of column → value, same keys in every row) in one command.
+
+    SQLite gets one ``executemany``; PostgreSQL a ``COPY … FROM STDIN``.
+    """
     if not rows:
         return 0
     given = list(rows[0])
@@ -98,6 +102,14 @@ def bulk_insert(session: Session, table: Table, rows: list[dict]) -> int:
                 values[i] = c(values[i])
             values = tuple(values)
         params.append(values + extra)
+    if conn.dialect.name == "postgresql":
+        # COPY streams the rows in one command: many times faster than row-by-row INSERTs.
+        columns = ", ".join(prep.quote(n) for n in names)
+        with conn.connection.dbapi_connection.cursor() as cursor:
+            with cursor.copy(f"COPY {prep.format_table(table)} ({columns}) FROM STDIN") as copy:
+                for values in params:
+                    copy.write_row(values)
+        return len(params)
     conn.exec_driver_sql(sql, params)
     return len(params)
 
