@@ -44,38 +44,133 @@ COLUMNS = (
     "satuan_kerja_kerja_id satuan_kerja_kerja_nama is_valid_nik"
 ).split()
 OPD = [
-    "DINAS PENDIDIKAN DAN KEBUDAYAAN", "DINAS KESEHATAN", "DINAS PEKERJAAN UMUM DAN PENATAAN RUANG",
-    "DINAS PERUMAHAN DAN KAWASAN PERMUKIMAN", "DINAS SOSIAL", "DINAS TENAGA KERJA",
-    "DINAS PEMBERDAYAAN PEREMPUAN DAN PERLINDUNGAN ANAK", "DINAS KETAHANAN PANGAN",
-    "DINAS LINGKUNGAN HIDUP", "DINAS KEPENDUDUKAN DAN PENCATATAN SIPIL",
-    "DINAS PEMBERDAYAAN MASYARAKAT DAN DESA", "DINAS PERHUBUNGAN",
-    "DINAS KOMUNIKASI DAN INFORMATIKA", "DINAS KOPERASI DAN USAHA MIKRO",
-    "DINAS PENANAMAN MODAL DAN PELAYANAN TERPADU SATU PINTU", "DINAS KEPEMUDAAN DAN OLAHRAGA",
-    "DINAS PARIWISATA", "DINAS PERPUSTAKAAN DAN KEARSIPAN", "DINAS PERIKANAN",
-    "DINAS PERTANIAN", "DINAS PERDAGANGAN DAN PERINDUSTRIAN", "SATUAN POLISI PAMONG PRAJA",
-    "BADAN PERENCANAAN PEMBANGUNAN DAERAH", "BADAN KEUANGAN DAN ASET DAERAH",
-    "BADAN KEPEGAWAIAN DAN PENGEMBANGAN SUMBER DAYA MANUSIA", "BADAN PENANGGULANGAN BENCANA DAERAH",
-    "BADAN KESATUAN BANGSA DAN POLITIK", "INSPEKTORAT DAERAH", "SEKRETARIAT DPRD",
-    "BADAN PENDAPATAN DAERAH", "RUMAH SAKIT UMUM DAERAH SUKAMAJU", "KECAMATAN SUKAMAJU",
-    "KECAMATAN MEKARSARI", "KECAMATAN TANJUNG BARU", "KECAMATAN SUKADAMAI", "KECAMATAN LEMBAH HIJAU",
-    "DINAS PEMADAM KEBAKARAN", "DINAS PETERNAKAN", "DINAS PERKEBUNAN", "DINAS KELAUTAN",
+    "DINAS PENDIDIKAN DAN KEBUDAYAAN",
+    "DINAS KESEHATAN",
+    "DINAS PEKERJAAN UMUM DAN PENATAAN RUANG",
+    "DINAS PERUMAHAN DAN KAWASAN PERMUKIMAN",
+    "DINAS SOSIAL",
+    "DINAS TENAGA KERJA",
+    "DINAS PEMBERDAYAAN PEREMPUAN DAN PERLINDUNGAN ANAK",
+    "DINAS KETAHANAN PANGAN",
+    "DINAS LINGKUNGAN HIDUP",
+    "DINAS KEPENDUDUKAN DAN PENCATATAN SIPIL",
+    "DINAS PEMBERDAYAAN MASYARAKAT DAN DESA",
+    "DINAS PERHUBUNGAN",
+    "DINAS KOMUNIKASI DAN INFORMATIKA",
+    "DINAS KOPERASI DAN USAHA MIKRO",
+    "DINAS PENANAMAN MODAL DAN PELAYANAN TERPADU SATU PINTU",
+    "DINAS KEPEMUDAAN DAN OLAHRAGA",
+    "DINAS PARIWISATA",
+    "DINAS PERPUSTAKAAN DAN KEARSIPAN",
+    "DINAS PERIKANAN",
+    "DINAS PERTANIAN",
+    "DINAS PERDAGANGAN DAN PERINDUSTRIAN",
+    "SATUAN POLISI PAMONG PRAJA",
+    "BADAN PERENCANAAN PEMBANGUNAN DAERAH",
+    "BADAN KEUANGAN DAN ASET DAERAH",
+    "BADAN KEPEGAWAIAN DAN PENGEMBANGAN SUMBER DAYA MANUSIA",
+    "BADAN PENANGGULANGAN BENCANA DAERAH",
+    "BADAN KESATUAN BANGSA DAN POLITIK",
+    "INSPEKTORAT DAERAH",
+    "SEKRETARIAT DPRD",
+    "BADAN PENDAPATAN DAERAH",
+    "RUMAH SAKIT UMUM DAERAH SUKAMAJU",
+    "KECAMATAN SUKAMAJU",
+    "KECAMATAN MEKARSARI",
+    "KECAMATAN TANJUNG BARU",
+    "KECAMATAN SUKADAMAI",
+    "KECAMATAN LEMBAH HIJAU",
+    "DINAS PEMADAM KEBAKARAN",
+    "DINAS PETERNAKAN",
+    "DINAS PERKEBUNAN",
+    "DINAS KELAUTAN",
 ]
 BIDANG = ["PROGRAM DAN EVALUASI", "PELAYANAN", "PENGEMBANGAN", "PENGENDALIAN"]
 SEKSI = ["PERENCANAAN", "PELAKSANAAN", "PEMANTAUAN"]
 SUBBAG = ["UMUM DAN KEPEGAWAIAN", "KEUANGAN", "PERENCANAAN"]
-FIRST = ["AGUS", "BUDI", "SITI", "DEWI", "RINA", "HENDRA", "YULIANA", "I WAYAN", "NI LUH", "MARIA",
-         "YOHANES", "ANDI", "MUHAMMAD", "NURUL", "EKO", "SRI", "RUDI", "FITRIANI", "BAMBANG",
-         "WULAN", "DEDI", "RATNA", "SAMUEL", "FRANSISKA", "ARIF", "NOVITA", "HERU", "INDAH"]
-LAST = ["SANTOSO", "WIJAYA", "LESTARI", "HARTONO", "SAPUTRA", "RAHAYU", "KURNIAWAN", "HIDAYAT",
-        "PRATAMA", "SUDARMA", "ARYANI", "TUMBELAKA", "WOWOR", "LUMINTANG", "SIREGAR", "NASUTION",
-        "PANGKEY", "LAOH", "RUNTU", "SALIM", "SETIAWAN", "PURNOMO", "MARLINA", "HALIM"]
-STAFF_JOBS = [("4", "PENGADMINISTRASI UMUM"), ("4", "PENGELOLA KEUANGAN"),
-              ("4", "PENGELOLA DATA"), ("4", "ANALIS KEBIJAKAN"), ("2", "ANALIS KEBIJAKAN AHLI PERTAMA"),
-              ("2", "PRANATA KOMPUTER AHLI PERTAMA"), ("2", "PERENCANA AHLI MUDA"),
-              ("2", "GURU AHLI PERTAMA"), ("2", "PERAWAT TERAMPIL"), ("2", "BIDAN AHLI PERTAMA"),
-              ("2", "ARSIPARIS AHLI PERTAMA"), ("2", "AUDITOR AHLI MUDA")]
-GOLONGAN = {"11": "I/a", "21": "II/a", "22": "II/b", "23": "II/c", "31": "III/a", "32": "III/b",
-            "33": "III/c", "34": "III/d", "41": "IV/a", "42": "IV/b", "43": "IV/c"}
+FIRST = [
+    "AGUS",
+    "BUDI",
+    "SITI",
+    "DEWI",
+    "RINA",
+    "HENDRA",
+    "YULIANA",
+    "I WAYAN",
+    "NI LUH",
+    "MARIA",
+    "YOHANES",
+    "ANDI",
+    "MUHAMMAD",
+    "NURUL",
+    "EKO",
+    "SRI",
+    "RUDI",
+    "FITRIANI",
+    "BAMBANG",
+    "WULAN",
+    "DEDI",
+    "RATNA",
+    "SAMUEL",
+    "FRANSISKA",
+    "ARIF",
+    "NOVITA",
+    "HERU",
+    "INDAH",
+]
+LAST = [
+    "SANTOSO",
+    "WIJAYA",
+    "LESTARI",
+    "HARTONO",
+    "SAPUTRA",
+    "RAHAYU",
+    "KURNIAWAN",
+    "HIDAYAT",
+    "PRATAMA",
+    "SUDARMA",
+    "ARYANI",
+    "TUMBELAKA",
+    "WOWOR",
+    "LUMINTANG",
+    "SIREGAR",
+    "NASUTION",
+    "PANGKEY",
+    "LAOH",
+    "RUNTU",
+    "SALIM",
+    "SETIAWAN",
+    "PURNOMO",
+    "MARLINA",
+    "HALIM",
+]
+STAFF_JOBS = [
+    ("4", "PENGADMINISTRASI UMUM"),
+    ("4", "PENGELOLA KEUANGAN"),
+    ("4", "PENGELOLA DATA"),
+    ("4", "ANALIS KEBIJAKAN"),
+    ("2", "ANALIS KEBIJAKAN AHLI PERTAMA"),
+    ("2", "PRANATA KOMPUTER AHLI PERTAMA"),
+    ("2", "PERENCANA AHLI MUDA"),
+    ("2", "GURU AHLI PERTAMA"),
+    ("2", "PERAWAT TERAMPIL"),
+    ("2", "BIDAN AHLI PERTAMA"),
+    ("2", "ARSIPARIS AHLI PERTAMA"),
+    ("2", "AUDITOR AHLI MUDA"),
+]
+GOLONGAN = {
+    "11": "I/a",
+    "21": "II/a",
+    "22": "II/b",
+    "23": "II/c",
+    "31": "III/a",
+    "32": "III/b",
+    "33": "III/c",
+    "34": "III/d",
+    "41": "IV/a",
+    "42": "IV/b",
+    "43": "IV/c",
+}
 INSTANSI = "A5EB03E23C37F6A0E040640A040252AD"
 
 
@@ -85,7 +180,7 @@ def _units():
     out = []
 
     def uid():
-        return "%032x" % rnd.getrandbits(128)
+        return f"{rnd.getrandbits(128):032x}"
 
     for opd in OPD:
         head = "CAMAT" if opd.startswith("KECAMATAN") else f"KEPALA {opd}"
@@ -131,7 +226,7 @@ def generate(path: Path, rows: int, seed: int = 1) -> int:
             kedudukan = "99" if rnd.random() < 0.005 else "01"
             row = dict.fromkeys(COLUMNS, "")
             row.update(
-                pns_id="%032X" % rnd.getrandbits(128),
+                pns_id=f"{rnd.getrandbits(128):032X}",
                 nip_baru=nip,
                 nama=f"{rnd.choice(FIRST)} {rnd.choice(LAST)}",
                 gelar_belakang=rnd.choice(["", "", "S.KOM", "S.E.", "S.H.", "S.PD", "M.SI"]),
@@ -149,8 +244,11 @@ def generate(path: Path, rows: int, seed: int = 1) -> int:
                 gol_akhir_nama=GOLONGAN[gol],
                 tmt_golongan=f"01-04-{min(2025, tmt_year + 4)}",
                 jenis_jabatan_id=jenis,
-                jenis_jabatan_nama={"1": "Jabatan Struktural", "2": "Jabatan Fungsional Tertentu",
-                                    "4": "Jabatan Fungsional Umum"}[jenis],
+                jenis_jabatan_nama={
+                    "1": "Jabatan Struktural",
+                    "2": "Jabatan Fungsional Tertentu",
+                    "4": "Jabatan Fungsional Umum",
+                }[jenis],
                 jabatan_nama=jabatan,
                 tmt_jabatan=f"02-01-{min(2025, tmt_year + 5)}",
                 nomor_hp=f"08{rnd.randrange(10**9, 10**10)}",
@@ -186,8 +284,9 @@ def _reset(app) -> None:
 
 def _sync(path: Path, batch: int):
     c0, t0 = time.process_time(), time.perf_counter()
-    run = engine.plan(db.session, SiasnCsvAdapter(path), full_export=True, actor="bench",
-                      batch_size=batch)
+    run = engine.plan(
+        db.session, SiasnCsvAdapter(path), full_export=True, actor="bench", batch_size=batch
+    )
     t1 = time.perf_counter()
     run = engine.apply(db.session, run, actor="bench", batch_size=batch)
     t2 = time.perf_counter()
@@ -202,20 +301,26 @@ def timing(label: str, url: str, path: Path, rows: int, batch: int) -> None:
         run, tp, ta, cpu = _sync(path, batch)
         first = tp + ta
         c = run.counts
-        print(f"[{label}] first run : plan {tp:6.2f} s + apply {ta:6.2f} s = {first:6.2f} s "
-              f"→ {rows / first:7.0f} records/s wall, {rows / cpu:7.0f} records/s per CPU-second "
-              f"of this process ({cpu:.2f} s)  [new {c['new']}, units {c['units_new']}, "
-              f"positions {c['positions_new']}, quarantined {c['invalid']}]")
+        print(
+            f"[{label}] first run : plan {tp:6.2f} s + apply {ta:6.2f} s = {first:6.2f} s "
+            f"→ {rows / first:7.0f} records/s wall, {rows / cpu:7.0f} records/s per CPU-second "
+            f"of this process ({cpu:.2f} s)  [new {c['new']}, units {c['units_new']}, "
+            f"positions {c['positions_new']}, quarantined {c['invalid']}]"
+        )
         assert db.session.scalar(select(func.count()).select_from(Pegawai)) == c["new"]
         run, tp2, ta2, cpu2 = _sync(path, batch)
         rerun = tp2 + ta2
-        print(f"[{label}] rerun     : plan {tp2:6.2f} s + apply {ta2:6.2f} s = {rerun:6.2f} s "
-              f"→ {rows / rerun:7.0f} records/s wall ({cpu2:.2f} s CPU)  [unchanged "
-              f"{run.counts['unchanged']}, changes {run.pending_changes}]; "
-              f"{first / rerun:4.1f}× faster than the first run (CPU {cpu / cpu2:4.1f}×)")
+        print(
+            f"[{label}] rerun     : plan {tp2:6.2f} s + apply {ta2:6.2f} s = {rerun:6.2f} s "
+            f"→ {rows / rerun:7.0f} records/s wall ({cpu2:.2f} s CPU)  [unchanged "
+            f"{run.counts['unchanged']}, changes {run.pending_changes}]; "
+            f"{first / rerun:4.1f}× faster than the first run (CPU {cpu / cpu2:4.1f}×)"
+        )
         ok = rows / first >= 5000 and first / rerun >= 3
-        print(f"[{label}] target ≥ 5,000 records/s and rerun ≥ 3× faster (wall): "
-              f"{'OK' if ok else 'NOT MET'}")
+        print(
+            f"[{label}] target ≥ 5,000 records/s and rerun ≥ 3× faster (wall): "
+            f"{'OK' if ok else 'NOT MET'}"
+        )
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
@@ -229,8 +334,9 @@ def memory(path: Path, rows: int, batch: int, tmp: Path) -> float:
         gc.collect()
         tracemalloc.start()
         t0 = time.perf_counter()
-        run = engine.plan(db.session, SiasnCsvAdapter(path), full_export=True, actor="bench",
-                          batch_size=batch)
+        run = engine.plan(
+            db.session, SiasnCsvAdapter(path), full_export=True, actor="bench", batch_size=batch
+        )
         _cur, plan_peak = tracemalloc.get_traced_memory()
         tracemalloc.reset_peak()
         engine.apply(db.session, run, actor="bench", batch_size=batch)
@@ -238,9 +344,11 @@ def memory(path: Path, rows: int, batch: int, tmp: Path) -> float:
         tracemalloc.stop()
         elapsed = time.perf_counter() - t0
         size = path.stat().st_size
-        print(f"[memory] {rows:>7} rows, file {size / 2**20:6.1f} MiB: peak plan "
-              f"{plan_peak / 2**20:6.1f} MiB, peak apply {apply_peak / 2**20:6.1f} MiB "
-              f"(tracemalloc, {elapsed:5.1f} s traced)")
+        print(
+            f"[memory] {rows:>7} rows, file {size / 2**20:6.1f} MiB: peak plan "
+            f"{plan_peak / 2**20:6.1f} MiB, peak apply {apply_peak / 2**20:6.1f} MiB "
+            f"(tracemalloc, {elapsed:5.1f} s traced)"
+        )
         db.session.remove()
         db.engine.dispose()
     return max(plan_peak, apply_peak)
@@ -250,18 +358,23 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=20000)
     parser.add_argument("--batch", type=int, default=500)
-    parser.add_argument("--no-10x", dest="tenx", action="store_false",
-                        help="skip the 10× file memory check")
+    parser.add_argument(
+        "--no-10x", dest="tenx", action="store_false", help="skip the 10× file memory check"
+    )
     args = parser.parse_args()
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"machine: {os.cpu_count()} CPUs, load average {load:.1f} (wall figures include "
-          "waiting for other processes)")
+    print(
+        f"machine: {os.cpu_count()} CPUs, load average {load:.1f} (wall figures include "
+        "waiting for other processes)"
+    )
     tmp = Path(tempfile.mkdtemp(prefix="bench-sync-"))
     path = tmp / "ekspor_data_asn.csv"
     t0 = time.perf_counter()
     size = generate(path, args.rows)
-    print(f"generated {args.rows} employees ({size / 2**20:.1f} MiB) in "
-          f"{time.perf_counter() - t0:.1f} s")
+    print(
+        f"generated {args.rows} employees ({size / 2**20:.1f} MiB) in "
+        f"{time.perf_counter() - t0:.1f} s"
+    )
     timing("sqlite", f"sqlite:///{tmp / 'bench.db'}", path, args.rows, args.batch)
     pg = os.environ.get("SKP_BENCH_DATABASE_URL")
     if pg:
@@ -273,8 +386,10 @@ def main() -> None:
         big = tmp / "ekspor_data_asn_10x.csv"
         generate(big, args.rows * 10, seed=2)
         peak10 = memory(big, args.rows * 10, args.batch, tmp)
-        print(f"[memory] 10× the rows → {peak10 / peak1:.1f}× the peak memory "
-              f"({'bounded' if peak10 / peak1 < 5 else 'NOT bounded'})")
+        print(
+            f"[memory] 10× the rows → {peak10 / peak1:.1f}× the peak memory "
+            f"({'bounded' if peak10 / peak1 < 5 else 'NOT bounded'})"
+        )
 
 
 if __name__ == "__main__":
