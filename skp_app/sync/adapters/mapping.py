@@ -171,13 +171,13 @@ _PROVIDES = {
     "no_hp": "no_hp",
 }
 
-_DATE_LABELS = {
-    "tanggal_lahir": "Tanggal lahir",
-    "tmt_golongan": "TMT golongan",
-    "tmt_cpns": "TMT CPNS",
-    "tmt_pns": "TMT PNS",
-    "tmt_jabatan": "TMT jabatan",
-}
+_DATE_FIELDS = (
+    ("tanggal_lahir", "Tanggal lahir"),
+    ("tmt_golongan", "TMT golongan"),
+    ("tmt_cpns", "TMT CPNS"),
+    ("tmt_pns", "TMT PNS"),
+    ("tmt_jabatan", "TMT jabatan"),
+)
 
 
 def provided_fields(mapping: dict) -> frozenset[str]:
@@ -251,7 +251,10 @@ class RecordBuilder:
         if cells is not None and self.by_position:
             vals = {f: cells[i] for f, i in self.single}
             for f, positions in self.multi:
-                vals[f] = next((cells[i] for i in positions if cells[i]), None)
+                for i in positions:
+                    if cells[i]:
+                        vals[f] = cells[i]
+                        break
         else:
             lookup = get or raw.get
             vals = {}
@@ -281,70 +284,83 @@ def build_record(
 
 def _text(v) -> str | None:
     """Strip an identifier-like value (no inner whitespace to collapse)."""
-    if v is None:
+    if not v:
         return None
     v = (v if isinstance(v, str) else str(v)).strip()
     return v or None
 
 
 def _build(row_number: int, source_key: str, raw: dict, vals: dict) -> NormalizedPegawai:
-    value = vals.get
-    rec = NormalizedPegawai(row_number=row_number, source_key=source_key, raw=raw)
-    rec.nip = _nip_text(value("nip"))
-    rec.external_id = _text(value("external_id"))
-    rec.nama = clean(value("nama"))
-    v = value("gelar_depan")
-    rec.gelar_depan = clean(v) if v else None
-    v = value("gelar_belakang")
-    rec.gelar_belakang = clean(v) if v else None
-    rec.nip_lama = _text(value("nip_lama"))
-    v = value("tempat_lahir")
-    rec.tempat_lahir = clean(v) if v else None
-    jk = value("jenis_kelamin")
-    rec.jenis_kelamin = gender(jk) if jk not in (None, "") else None
-    for field, label in _DATE_LABELS.items():
-        v = value(field)
+    # Written for speed (it runs once per source row): few calls, one constructor call.
+    get = vals.get
+    problems: list[tuple[str, str]] = []
+    dates = {}
+    for field, label in _DATE_FIELDS:
+        v = get(field)
         if v is None or v == "":
             continue
         try:
-            setattr(rec, field, parse_date(v, label))
+            dates[field] = parse_date(v, label)
         except ValueError as exc:
-            rec.problems.append(("date_invalid", str(exc)))
-    jenis_pegawai = value("jenis_pegawai")
-    status_pegawai = value("status_pegawai")
+            problems.append(("date_invalid", str(exc)))
+    jenis_pegawai = get("jenis_pegawai")
+    status_pegawai = get("status_pegawai")
     pppk = is_pppk(None, jenis_pegawai, status_pegawai)
+    jenis_asn = None
     if jenis_pegawai not in (None, "") or status_pegawai not in (None, ""):
-        rec.jenis_asn = "PPPK" if pppk else "PNS"
-    gid, gpppk, unknown = golongan(value("golongan_id"), value("golongan"), pppk=pppk)
-    rec.golongan_id, rec.golongan_pppk, rec.golongan_text = gid, gpppk, unknown
-    kh = kedudukan(value("kedudukan_hukum_id"))
+        jenis_asn = "PPPK" if pppk else "PNS"
+    gid, gpppk, unknown = golongan(get("golongan_id"), get("golongan"), pppk=pppk)
+    kh = kedudukan(get("kedudukan_hukum_id"))
     if kh is not None and kh not in KEDUDUKAN_HUKUM:
-        rec.problems.append(
+        problems.append(
             (
                 "kedudukan_unknown",
                 f"Kode kedudukan hukum '{kh}' tidak dikenal (contoh: 01 Aktif, 99 Pensiun).",
             )
         )
-    rec.kedudukan_hukum_id = kh
-    rec.unit_key = _text(value("unit_id"))
-    rec.unit_nama = clean(value("unit_nama"))
-    satker_key = _text(value("satker_id"))
-    if satker_key and satker_key != rec.unit_key and satker_key != _text(value("instansi_id")):
-        rec.parent_unit_key, rec.parent_unit_nama = satker_key, clean(value("satker_nama"))
-    v = value("opd_id")
-    rec.opd_key = _text(v) if v else None
-    v = value("opd_nama")
-    rec.opd_nama = clean(v) if v else None
-    v = value("jabatan_id")
-    rec.jabatan_external_id = _text(v) if v else None
-    rec.jabatan_nama = clean(value("jabatan_nama"))
-    rec.jenis_jabatan_id = _text(value("jenis_jabatan_id"))
-    v = value("eselon_id")
-    rec.eselon_id = _text(v) if v else None
-    atasan = value("atasan_nip")
-    rec.atasan_nip = _nip_text(atasan) if atasan not in (None, "") else None
-    v = value("email")
-    rec.email = _text(v) if v else None
-    v = value("no_hp")
-    rec.no_hp = _text(v) if v else None
-    return rec
+    unit_key = _text(get("unit_id"))
+    parent_key = parent_nama = None
+    satker_key = get("satker_id")
+    if satker_key:
+        satker_key = _text(satker_key)
+        if satker_key and satker_key != unit_key and satker_key != _text(get("instansi_id")):
+            parent_key, parent_nama = satker_key, clean(get("satker_nama"))
+    jk = get("jenis_kelamin")
+    atasan = get("atasan_nip")
+    return NormalizedPegawai(
+        row_number,
+        source_key,
+        raw,
+        nip=_nip_text(get("nip")),
+        external_id=_text(get("external_id")),
+        nama=clean(get("nama")),
+        gelar_depan=_clean_opt(get("gelar_depan")),
+        gelar_belakang=_clean_opt(get("gelar_belakang")),
+        nip_lama=_text(get("nip_lama")),
+        jenis_kelamin=gender(jk) if jk not in (None, "") else None,
+        tempat_lahir=_clean_opt(get("tempat_lahir")),
+        jenis_asn=jenis_asn,
+        golongan_id=gid,
+        golongan_text=unknown,
+        golongan_pppk=gpppk,
+        kedudukan_hukum_id=kh,
+        unit_key=unit_key,
+        unit_nama=clean(get("unit_nama")),
+        parent_unit_key=parent_key,
+        parent_unit_nama=parent_nama,
+        opd_key=_text(get("opd_id")),
+        opd_nama=_clean_opt(get("opd_nama")),
+        jabatan_nama=clean(get("jabatan_nama")),
+        jenis_jabatan_id=_text(get("jenis_jabatan_id")),
+        jabatan_external_id=_text(get("jabatan_id")),
+        eselon_id=_text(get("eselon_id")),
+        atasan_nip=_nip_text(atasan) if atasan not in (None, "") else None,
+        email=_text(get("email")),
+        no_hp=_text(get("no_hp")),
+        problems=problems,
+        **dates,
+    )
+
+
+def _clean_opt(v) -> str | None:
+    return clean(v) if v else None

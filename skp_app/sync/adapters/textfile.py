@@ -138,7 +138,8 @@ class TextTable:
                         f"Berkas rusak setelah baris {number}: {exc}. Berkas mungkin terpotong."
                     ) from None
                 number += 1
-                if not any(c.strip() for c in cells):
+                # Cheap test first: real rows start with an id; blank ones are [] or all empty.
+                if not (cells and cells[0]) and not any(c.strip() for c in cells):
                     continue
                 index += 1
                 if index <= start:
