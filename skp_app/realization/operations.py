@@ -1161,22 +1161,7 @@ def approve_activity(session: Session, aktivitas: Aktivitas, *, actor) -> bool:
         raise RealizationStateError(
             "Kegiatan ini sudah ditolak; pegawai perlu memperbaikinya dan mengajukan ulang."
         )
-    before = snapshot(aktivitas, ("status", "approver_pegawai_id"))
-    aktivitas.status = "disetujui"
-    aktivitas.approver_pegawai_id = _actor_pid(actor)
-    aktivitas.decided_at = utcnow()
-    aktivitas.reject_reason = None
-    session.flush()
-    record(
-        session,
-        "aktivitas.approve",
-        "aktivitas",
-        aktivitas.id,
-        actor=actor,
-        before=before,
-        after=snapshot(aktivitas, ("status", "approver_pegawai_id", "poin")),
-        summary=f"Kegiatan {_tgl(aktivitas.tanggal)} disetujui",
-    )
+    _decide(session, aktivitas, "disetujui", None, actor=actor)
     return True
 
 
@@ -1192,23 +1177,30 @@ def reject_activity(session: Session, aktivitas: Aktivitas, *, reason: str, acto
         return False
     if aktivitas.status != "diajukan":
         raise RealizationStateError("Kegiatan yang sudah disetujui tidak dapat ditolak lagi.")
-    before = snapshot(aktivitas, ("status", "approver_pegawai_id", "reject_reason"))
-    aktivitas.status = "ditolak"
+    _decide(session, aktivitas, "ditolak", reason, actor=actor)
+    return True
+
+
+def _decide(session: Session, aktivitas: Aktivitas, status: str, reason: str | None, *, actor):
+    """Record the superior's decision on an activity, with its audit event."""
+    fields = ("status", "approver_pegawai_id", "reject_reason", "poin")
+    before = snapshot(aktivitas, fields)
+    aktivitas.status = status
     aktivitas.approver_pegawai_id = _actor_pid(actor)
     aktivitas.decided_at = utcnow()
     aktivitas.reject_reason = reason
     session.flush()
+    approved = status == "disetujui"
     record(
         session,
-        "aktivitas.reject",
+        "aktivitas.approve" if approved else "aktivitas.reject",
         "aktivitas",
         aktivitas.id,
         actor=actor,
         before=before,
-        after=snapshot(aktivitas, ("status", "approver_pegawai_id", "reject_reason")),
-        summary=f"Kegiatan {_tgl(aktivitas.tanggal)} ditolak",
+        after=snapshot(aktivitas, fields),
+        summary=f"Kegiatan {_tgl(aktivitas.tanggal)} {'disetujui' if approved else 'ditolak'}",
     )
-    return True
 
 
 @dataclass(frozen=True)
