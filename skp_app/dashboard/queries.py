@@ -83,6 +83,7 @@ from skp_app.realization.scoring import (
     check_distribution,
     curve_limits,
 )
+from skp_app.realization.settings import holiday_dates
 from skp_app.timeutil import utcnow
 
 __all__ = [
@@ -187,12 +188,7 @@ def dashboard_settings(session: Session) -> DashboardSettings:
     if row is None:
         return DashboardSettings()
     raw = dict(row.settings or {})
-    holidays: set[date] = set()
-    for item in raw.get("hari_libur") or []:
-        try:
-            holidays.add(date.fromisoformat(str(item)))
-        except ValueError:
-            continue
+    holidays = holiday_dates(raw.get("hari_libur"))  # ISO strings or {date, nama} objects
     return DashboardSettings(
         instansi_nama=row.nama or "",
         ibukota=row.ibukota or "",
@@ -200,7 +196,7 @@ def dashboard_settings(session: Session) -> DashboardSettings:
         monthly_points=_positive(raw, "monthly_points_target", DEFAULT_MONTHLY_POINTS),
         daily_minutes=_positive(raw, "daily_effective_minutes", 300),
         overdue_days=_positive(raw, "approval_overdue_days", 3),
-        holidays=frozenset(holidays),
+        holidays=holidays,
     )
 
 

@@ -11,10 +11,9 @@ or ``triwulan`` (periode_ke 1–4, a quarter); the annual evaluation is ``jenis=
 from __future__ import annotations
 
 import calendar
-import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import and_, case, func, select
@@ -46,6 +45,12 @@ from skp_app.realization.scoring import (
     rollup_capaian,
     suggest_rating_hasil_kerja,
 )
+from skp_app.realization.settings import (
+    DEFAULT_SETTINGS,
+    InstansiSettings,
+    SettingsError,
+    settings_for,
+)
 
 __all__ = [
     "APPROVED_SKP_STATUS",
@@ -60,6 +65,7 @@ __all__ = [
     "KeberatanInbox",
     "OverviewRow",
     "RhkRow",
+    "SettingsError",
     "Suggestion",
     "curve_status",
     "default_instansi",
@@ -118,94 +124,18 @@ ORG_TO_RATING: dict[OrgPredikat, Rating] = {
 
 # --- instansi settings -----------------------------------------------------------------------
 
-DEFAULT_SETTINGS: dict = {
-    # SE MenPANRB 3/2023 curve: "warn" (finalising needs a written justification) or "block".
-    "curve_mode": "warn",
-    # Product default (domain.md §9: the regulation's deadline was not found): 14 days.
-    "keberatan_days": 14,
-    # domain.md §11.5: 6,000 points a month (Minahasa Tenggara); Bangli uses 10,000.
-    "monthly_points_target": 6000,
-    "jam_masuk": "07:30",
-    "jam_pulang": "16:00",
-    # Optional Friday end of day (e.g. "16:30"); None = same as jam_pulang.
-    "jam_pulang_jumat": None,
-    # Public holidays (ISO dates) excluded from working days.
-    "hari_libur": [],
-}
-_TIME_RE = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
-
-
-class SettingsError(ValueError):
-    """An instansi setting has an invalid value (Indonesian message)."""
-
-
-def _parse_hhmm(value: object, key: str) -> time:
-    match = _TIME_RE.match(str(value).strip()) if value is not None else None
-    if not match:
-        raise SettingsError(
-            f"Pengaturan instansi {key} harus berformat JJ:MM, misalnya 07:30 "
-            f"(diberikan {value!r})."
-        )
-    return time(int(match.group(1)), int(match.group(2)))
-
-
-@dataclass(frozen=True)
-class InstansiSettings:
-    """The instansi settings this part reads, with product defaults filled in."""
-
-    curve_mode: str = "warn"
-    keberatan_days: int = 14
-    monthly_points_target: int = 6000
-    jam_masuk: time = time(7, 30)
-    jam_pulang: time = time(16, 0)
-    jam_pulang_jumat: time | None = None
-    hari_libur: frozenset[date] = frozenset()
-
-    @property
-    def friday_end(self) -> time:
-        return self.jam_pulang_jumat or self.jam_pulang
-
 
 def instansi_settings(instansi: Instansi | None) -> InstansiSettings:
     """Read and validate the settings of ``instansi`` (defaults when absent).
+
+    The keys, defaults and checks live in :mod:`skp_app.realization.settings`.
 
     Raises
     ------
     SettingsError
         When a stored value is invalid, naming the key.
     """
-    raw = {**DEFAULT_SETTINGS, **((instansi.settings or {}) if instansi is not None else {})}
-    mode = str(raw.get("curve_mode") or "warn").strip().lower()
-    if mode not in {"warn", "block"}:
-        raise SettingsError(f"Pengaturan instansi curve_mode harus warn atau block ({mode!r}).")
-
-    def _positive_int(key: str) -> int:
-        value = raw.get(key)
-        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-            raise SettingsError(
-                f"Pengaturan instansi {key} harus bilangan bulat positif (diberikan {value!r})."
-            )
-        return value
-
-    holidays: set[date] = set()
-    for item in raw.get("hari_libur") or []:
-        try:
-            holidays.add(date.fromisoformat(str(item)))
-        except ValueError:
-            raise SettingsError(
-                f"Pengaturan instansi hari_libur berisi tanggal tidak sah {item!r} "
-                "(format YYYY-MM-DD)."
-            ) from None
-    friday = raw.get("jam_pulang_jumat")
-    return InstansiSettings(
-        curve_mode=mode,
-        keberatan_days=_positive_int("keberatan_days"),
-        monthly_points_target=_positive_int("monthly_points_target"),
-        jam_masuk=_parse_hhmm(raw.get("jam_masuk"), "jam_masuk"),
-        jam_pulang=_parse_hhmm(raw.get("jam_pulang"), "jam_pulang"),
-        jam_pulang_jumat=_parse_hhmm(friday, "jam_pulang_jumat") if friday else None,
-        hari_libur=frozenset(holidays),
-    )
+    return settings_for(instansi)
 
 
 def default_instansi(session: Session) -> Instansi | None:

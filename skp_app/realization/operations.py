@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import BinaryIO
@@ -44,6 +44,7 @@ from skp_app.realization.queries import (
 )
 from skp_app.realization.rollup import BULAN, format_number
 from skp_app.realization.scoring import activity_points
+from skp_app.realization.settings import holiday_dates, working_days_between
 from skp_app.realization.uploads import (
     UploadError,
     UploadLimits,
@@ -759,31 +760,25 @@ def delete_evidence(
 # --- daily activities ------------------------------------------------------------------------
 
 
-def working_days_after(day: date, today: date) -> int:
-    """Count the working days (Monday–Friday) after ``day`` up to and including ``today``.
+def working_days_after(day: date, today: date, holidays: Iterable[date] = ()) -> int:
+    """Count the working days (Monday–Friday, not a holiday) after ``day`` up to ``today``.
 
     >>> working_days_after(date(2026, 3, 6), date(2026, 3, 9))  # Friday → Monday
     1
     """
-    if today <= day:
-        return 0
-    days = (today - day).days
-    weeks, rest = divmod(days, 7)
-    count = weeks * 5
-    for i in range(1, rest + 1):
-        if (day + timedelta(days=weeks * 7 + i)).weekday() < 5:
-            count += 1
-    return count
+    return working_days_between(day, today, holidays)
 
 
-def is_past_deadline(day: date, today: date, deadline_days: int) -> bool:
+def is_past_deadline(
+    day: date, today: date, deadline_days: int, holidays: Iterable[date] = ()
+) -> bool:
     """Whether an activity of ``day`` is locked: more than ``deadline_days`` working days ago."""
-    return working_days_after(day, today) > deadline_days
+    return working_days_after(day, today, holidays) > deadline_days
 
 
 def _check_deadline(day: date, today: date, settings: dict) -> None:
     days = setting_number(settings, "activity_deadline_days", DEFAULT_DEADLINE_DAYS)
-    if is_past_deadline(day, today, days):
+    if is_past_deadline(day, today, days, holiday_dates(settings.get("hari_libur"))):
         raise RealizationStateError(
             f"Kegiatan tanggal {_tgl(day)} sudah melewati batas pelaporan {days} hari kerja dan "
             "terkunci: tidak dapat ditambah, diubah atau dihapus."

@@ -18,6 +18,7 @@ from skp_app.realization.models import Aktivitas, Bukti, KatalogAktivitas, Reali
 from skp_app.realization.permissions import PLT_JENIS
 from skp_app.realization.rollup import IkiInput, NodeInput
 from skp_app.realization.scoring import DEFAULT_DAILY_POINTS, DEFAULT_MONTHLY_POINTS
+from skp_app.realization.settings import effective_settings
 
 __all__ = [
     "DEFAULT_DEADLINE_DAYS",
@@ -64,7 +65,11 @@ def month_bounds(tahun: int, bulan: int) -> tuple[date, date]:
 
 
 def instansi_settings(session: Session, pegawai: Pegawai | None = None) -> dict:
-    """Return the settings of the employee's instansi (or of the only/first instansi)."""
+    """Return the settings of the employee's instansi (or of the only/first instansi).
+
+    The stored JSON form with defaults filled in and invalid values replaced by their default
+    (:func:`skp_app.realization.settings.effective_settings`).
+    """
     instansi_id = None
     if pegawai is not None and pegawai.unit_id is not None:
         instansi_id = session.scalar(
@@ -73,7 +78,7 @@ def instansi_settings(session: Session, pegawai: Pegawai | None = None) -> dict:
     stmt = select(Instansi.settings)
     stmt = stmt.where(Instansi.id == instansi_id) if instansi_id else stmt.order_by(Instansi.id)
     value = session.scalar(stmt.limit(1))
-    return dict(value or {})
+    return effective_settings(value)
 
 
 def setting_number(settings: dict, key: str, default: int, *, minimum: int = 0) -> int:
