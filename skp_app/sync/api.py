@@ -58,6 +58,13 @@ class RunSchema(Schema):
     warnings = fields.List(fields.Str())
     progress = fields.Nested(ProgressSchema)
     error = fields.Str(allow_none=True)
+    resume = fields.Dict(
+        allow_none=True,
+        metadata={
+            "description": "Where a failed pull continues: {done, page, total_pages} "
+            "(null: it starts over)"
+        },
+    )
     created_at = fields.Str(allow_none=True)
     planned_at = fields.Str(allow_none=True)
     applied_at = fields.Str(allow_none=True)

@@ -158,12 +158,22 @@ _nips_opt = click.option(
 @_json_opt
 @_mapping_opt
 @_nips_opt
-@click.option("--resume", "resume_id", type=int, help="Lanjutkan pembacaan run yang gagal.")
+@click.option(
+    "--resume",
+    "resume_id",
+    type=int,
+    help="Lanjutkan pembacaan RUN_ID yang gagal atau terputus (siasn-api, simpeg-api: dari "
+    "data/halaman sesudah yang terakhir tersimpan).",
+)
 def plan_command(source, path, full, as_json, mapping_name, nip_file, resume_id):
     if resume_id:
         run = db.session.get(SyncRun, resume_id)
         if run is None:
             raise click.UsageError(f"Sinkronisasi #{resume_id} tidak ada.")
+        if run.source != source:
+            raise click.UsageError(
+                f"Sinkronisasi #{resume_id} membaca sumber {run.source}, bukan {source}."
+            )
     else:
         try:
             run = _create(source, path, full, mapping_name, nip_file)

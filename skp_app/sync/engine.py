@@ -288,6 +288,7 @@ class _Planner:
         full_export: bool,
         batch_size: int,
         progress,
+        track_keys: bool = False,
     ):
         self.session = session
         self.adapter = adapter
@@ -303,7 +304,12 @@ class _Planner:
         self.dups: dict[str, list[int]] = {}
         self.dup_raw: dict[int, tuple] = {}  # later occurrences: row -> (raw, source_key, nama)
         self.bad_nips: set[str] = set()  # NIPs whose record is quarantined
-        self.ext_seen: dict[int, int] = {}  # hash of an external id -> NIP (int)
+        # hash of an external id -> NIP (int); the id itself when the keys are tracked.
+        self.ext_seen: dict = {}
+        # A resumable source that cannot list the records before a checkpoint again: what the
+        # whole-source checks need of them goes into the checkpoint (key_state).
+        self.track_keys = track_keys
+        self._ext_key = str if track_keys else hash
         self.atasan: dict[str, tuple[int, str]] = {}  # NIP -> (row, superior NIP)
         self.missing: dict[str, int] = {}  # NIPs the source says it does not know
         self.positions: dict[tuple, dict] = {}  # new positions needed
@@ -452,6 +458,27 @@ class _Planner:
             }
         )
 
+    # --- resuming ----------------------------------------------------------------------------
+
+    def key_state(self) -> dict:
+        """Return, as JSON, what the whole-source checks need of the records read so far."""
+        return {
+            "seen": [[row, nip] for nip, row in self.seen.items()],
+            "bad": sorted(self.bad_nips),
+            "dups": self.dups,
+            "ext": [[ext, nip] for ext, nip in self.ext_seen.items()],
+            "atasan": [[nip, row, sup] for nip, (row, sup) in self.atasan.items()],
+        }
+
+    def restore_keys(self, state: dict) -> None:
+        """Take back :meth:`key_state` of an interrupted run."""
+        self.seen.update((int(nip), int(row)) for row, nip in state.get("seen", ()))
+        self.bad_nips.update(state.get("bad", ()))
+        for nip, rows in (state.get("dups") or {}).items():
+            self.dups[nip] = [int(r) for r in rows]
+        self.ext_seen.update((ext, int(nip)) for ext, nip in state.get("ext", ()))
+        self.atasan.update((nip, (int(row), sup)) for nip, row, sup in state.get("atasan", ()))
+
     # --- superiors ---------------------------------------------------------------------------
 
     def _superior_state(self):
@@ -501,7 +528,7 @@ class _Planner:
                     continue
                 self.seen[key] = rec.row_number
             if rec.external_id and info is not None:
-                other = self.ext_seen.get(hash(rec.external_id))
+                other = self.ext_seen.get(self._ext_key(rec.external_id))
                 if other is not None and other != int(info.nip):
                     problems.append(
                         (
@@ -511,7 +538,7 @@ class _Planner:
                         )
                     )
                 else:
-                    self.ext_seen[hash(rec.external_id)] = int(info.nip)
+                    self.ext_seen[self._ext_key(rec.external_id)] = int(info.nip)
             unit_ref = unit_label = None
             if not problems:
                 unit_ref, unit_label, unit_problem = self._resolve_unit(rec)
@@ -1288,6 +1315,7 @@ def _plan(
     checkpoint = dict(run.checkpoint or {})
     if run.id is not None and checkpoint.get("done") and adapter.resumable:
         resume_from = int(checkpoint["done"])
+        adapter.restore(checkpoint.get("source") or {})
     elif run.id is not None:
         session.execute(delete(SyncChange).where(SyncChange.run_id == run.id))
         session.execute(delete(QuarantinedRecord).where(QuarantinedRecord.run_id == run.id))
@@ -1301,20 +1329,42 @@ def _plan(
     run_id = run.id
     analyze(session, "pegawai", "pegawai_external_ids")
     planner = _Planner(
-        session, adapter, run, full_export=full_export, batch_size=batch_size, progress=progress
+        session,
+        adapter,
+        run,
+        full_export=full_export,
+        batch_size=adapter.align_batch(max(1, batch_size)),
+        progress=progress,
+        track_keys=adapter.resumable and not adapter.keys_known,
     )
     try:
         planner.load_source_units()
         if resume_from:
             planner.unchanged = int(checkpoint.get("unchanged", 0))
             planner.records = int(checkpoint.get("records", 0))
-            for number, nip in adapter.keys_before(resume_from):
-                planner.seen.setdefault(int(nip), number)
+            if planner.track_keys:
+                planner.restore_keys(checkpoint.get("keys") or {})
+            else:
+                for number, nip in adapter.keys_before(resume_from):
+                    planner.seen.setdefault(int(nip), number)
             planner.missing.update({n: 0 for n in checkpoint.get("missing", [])})
             _restore_positions(session, planner)
         done = resume_from
         batch: list = []
-        for item in adapter.iter_records(start=resume_from):
+        records = iter(adapter.iter_records(start=resume_from))
+        while True:
+            try:
+                item = next(records)
+            except StopIteration:
+                break
+            except SyncSourceError:
+                if batch and adapter.resumable:
+                    # Keep what was read before the source failed: continuing the run starts
+                    # right after it instead of fetching it again.
+                    done += len(batch)
+                    planner.process(batch)
+                    _plan_checkpoint(session, run, planner, done, adapter)
+                raise
             batch.append(item)
             if len(batch) >= planner.batch_size:
                 done += len(batch)
@@ -1377,12 +1427,18 @@ def _plan_checkpoint(session, run, planner, done, adapter) -> None:
     run.heartbeat_at = utcnow()
     run.progress_message = f"{done} data dibaca"
     if adapter.resumable:
-        run.checkpoint = {
+        checkpoint = {
             "done": done,
             "unchanged": planner.unchanged,
             "records": planner.records,
             "missing": sorted(planner.missing),
+            "source": adapter.resume_state(),
         }
+        if planner.track_keys:
+            checkpoint["keys"] = planner.key_state()
+        run.checkpoint = checkpoint
+    if adapter.total and not run.progress_total:
+        run.progress_total = int(adapter.total)
     session.commit()
 
 

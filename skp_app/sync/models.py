@@ -100,6 +100,42 @@ class SyncRun(db.Model):
         return last is not None and utcnow() - last > STALLED_AFTER
 
     @property
+    def resume_point(self) -> dict | None:
+        """Return where a failed or cut-off pull continues (``None``: it starts over).
+
+        ``{"done": records planned and stored, "page": last page read whole, "total_pages"}``;
+        the pages are given for a paged source (SIMPEG API).
+        """
+        if self.status != "plan_failed" and not (self.status == "planning" and self.is_stalled):
+            return None
+        checkpoint = self.checkpoint or {}
+        if not checkpoint.get("done") or "source" not in checkpoint:
+            return None
+        source = checkpoint.get("source") or {}
+        return {
+            "done": int(checkpoint["done"]),
+            "page": source.get("page"),
+            "total_pages": source.get("total_pages"),
+        }
+
+    @property
+    def resume_label(self) -> str:
+        """Return the resume point in words for HR, or an empty string."""
+        point = self.resume_point
+        if point is None:
+            return ""
+        if point["page"]:
+            total = f" dari {point['total_pages']}" if point["total_pages"] else ""
+            return (
+                f"Halaman 1–{point['page']}{total} ({point['done']} data) sudah terbaca dan "
+                f"tersimpan; pembacaan dilanjutkan dari halaman {point['page'] + 1}."
+            )
+        return (
+            f"{point['done']} data pertama sudah terbaca dan tersimpan; pembacaan dilanjutkan "
+            "sesudahnya."
+        )
+
+    @property
     def percent(self) -> int:
         if self.status in {"planned", "applied"}:
             return 100
@@ -145,6 +181,7 @@ class SyncRun(db.Model):
             },
             "error": self.error,
             "stalled": self.is_stalled,
+            "resume": self.resume_point,
             "created_at": self.created_at.isoformat() if self.created_at else None,
             "planned_at": self.planned_at.isoformat() if self.planned_at else None,
             "applied_at": self.applied_at.isoformat() if self.applied_at else None,

@@ -218,7 +218,9 @@ def test_a_failed_pull_resumes_from_its_checkpoint(session, app, fake_siasn):
     with pytest.raises(SyncSourceError, match="HTTP 503"):
         operations.plan_run(session, run, actor="tester", config=app.config, batch_size=2)
     run = session.get(SyncRun, run.id)
-    assert run.status == "plan_failed" and run.checkpoint["done"] == 2
+    # One batch of two committed, then the third record read before the outage is kept too.
+    assert run.status == "plan_failed" and run.checkpoint["done"] == 3
+    assert run.resume_point == {"done": 3, "page": None, "total_pages": None}
     first_attempt = [e["path"] for e in fake_siasn.log if "data-utama" in e["path"]]
 
     fake_siasn.down_after = None
@@ -227,7 +229,7 @@ def test_a_failed_pull_resumes_from_its_checkpoint(session, app, fake_siasn):
     assert run.status == "planned" and run.counts["new"] == 5
     fetched = [e["path"].rsplit("/", 1)[1] for e in fake_siasn.log if "data-utama" in e["path"]]
     nips = run.params["nips"]
-    assert fetched == nips[2:]  # the first two committed records were not fetched again
+    assert fetched == nips[3:]  # the three stored records were not fetched again
     assert len(first_attempt) > 3
 
 

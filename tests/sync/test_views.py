@@ -348,9 +348,10 @@ def test_an_api_pull_started_from_the_page_can_be_resumed(
         )
         assert resp.status_code == 302
         run = session.scalar(select(SyncRun))
-        assert run.status == "plan_failed" and run.checkpoint["done"] == 2
+        assert run.status == "plan_failed" and run.checkpoint["done"] == 3
         html = client.get(f"/sinkronisasi/{run.id}").get_data(as_text=True)
-        assert "HTTP 503" in html and "lanjutkan pembacaan" in html
+        assert "HTTP 503" in html and "Lanjutkan pembacaan" in html
+        assert "3 data pertama sudah terbaca dan tersimpan" in html
         fake.down_after = None
         resp = client.post(f"/sinkronisasi/{run.id}/lanjutkan")
         assert resp.status_code == 303

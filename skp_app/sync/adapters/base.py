@@ -173,6 +173,9 @@ class SourceAdapter(abc.ABC):
     unit_keys_are_siasn: bool = True
     #: ``iter_records(start=n)`` skips the first n records without fetching them.
     resumable: bool = False
+    #: ``keys_before`` lists the NIPs of the first records without fetching them (the SIASN
+    #: pull knows its NIP list); otherwise a resumable run keeps them in its checkpoint.
+    keys_known: bool = False
 
     def __init__(self) -> None:
         self.warnings: list[str] = []
@@ -200,6 +203,17 @@ class SourceAdapter(abc.ABC):
     def reread(self, row_numbers: set[int]) -> dict[int, dict]:
         """Return the raw rows with these numbers again (to quarantine an earlier duplicate)."""
         return {}
+
+    def align_batch(self, size: int) -> int:
+        """Return the batch size to use for ``size`` (a paged source rounds it to whole pages)."""
+        return size
+
+    def resume_state(self) -> dict:
+        """Return, as JSON, where a resumable source stands after the records handed out."""
+        return {}
+
+    def restore(self, state: dict) -> None:  # noqa: B027 — optional hook
+        """Continue after ``resume_state()`` of an earlier, interrupted run."""
 
     def close(self) -> None:  # noqa: B027 — optional hook, most adapters hold nothing
         """Release files and connections."""

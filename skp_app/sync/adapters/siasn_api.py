@@ -66,6 +66,7 @@ class SiasnApiAdapter(SourceAdapter):
     units_from_records = False
     unit_keys_are_siasn = True
     resumable = True
+    keys_known = True
 
     def __init__(self, config: dict, nips: list[str], *, client: HttpClient | None = None):
         super().__init__()

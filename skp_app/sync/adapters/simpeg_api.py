@@ -4,6 +4,14 @@
 {"page", "per_page", "total", "total_pages"}}``. Which item key feeds which field is
 configurable (``SKP_SYNC_SIMPEG_MAPPING``: a JSON object or the path of a JSON file); the default
 follows the "esimpeg v5.0" shape. SIMPEG ids are not SIASN ids, so units are matched by name.
+
+The pull is resumable page by page: the engine commits its batches on page boundaries
+(:meth:`SimpegApiAdapter.align_batch`) and stores :meth:`~SimpegApiAdapter.resume_state` — the
+last page whose every record is planned — in the run's checkpoint. When a page cannot be read
+(HTTP 5xx after the retries, a timeout, the process killed), continuing the run starts at the
+next page with the same ``per_page``, so no page already planned is fetched again and no record
+is planned twice. A record's number is its position in the list, ``(page - 1) × per_page +
+index``, the same in the first attempt and in the continued one.
 """
 
 from __future__ import annotations
@@ -56,6 +64,7 @@ class SimpegApiAdapter(SourceAdapter):
     label = "SIMPEG daerah — REST API"
     external_source = "simpeg"
     units_from_records = False
+    resumable = True
 
     def __init__(
         self, config: dict, *, mapping: dict | None = None, client: HttpClient | None = None
@@ -77,6 +86,12 @@ class SimpegApiAdapter(SourceAdapter):
         # SIMPEG unit ids are its own; a mapped SIASN unor id column is the only usable key.
         self.unit_keys_are_siasn = "unit_id" in self.mapping
         self.client = client or client_from_config(config)
+        self.total_pages: int | None = None
+        # Progress through the list: pages whose records were all handed out, and how many
+        # records of the next page were (see resume_state).
+        self.pages_done = 0
+        self.offset = 0
+        self._resume: tuple[int, int] | None = None
 
     def _headers(self) -> dict:
         headers = {"Accept": "application/json"}
@@ -102,16 +117,62 @@ class SimpegApiAdapter(SourceAdapter):
             )
         return items, pagination
 
+    def align_batch(self, size: int) -> int:
+        """Return ``size`` rounded to whole pages, so each committed batch ends a page."""
+        return max(1, round(size / self.per_page)) * self.per_page
+
+    def resume_state(self) -> dict:
+        return {
+            "page": self.pages_done,
+            "offset": self.offset,
+            "per_page": self.per_page,
+            "total_pages": self.total_pages,
+            "total": self.total,
+        }
+
+    def restore(self, state: dict) -> None:
+        """Continue after the page (and offset) of ``state``, with the page size used then."""
+        if not state:
+            return
+        self.per_page = max(1, int(state.get("per_page") or self.per_page))
+        self._resume = (int(state.get("page") or 0), int(state.get("offset") or 0))
+        if state.get("total") is not None:
+            self.total = int(state["total"])
+        if state.get("total_pages") is not None:
+            self.total_pages = int(state["total_pages"])
+
     def iter_records(self, start: int = 0) -> Iterator[NormalizedPegawai | RecordError]:
-        page = 1
-        number = 0
+        """Yield the records from record ``start`` on (0: the whole list).
+
+        After :meth:`restore` the pull continues after the stored page; otherwise ``start``
+        names a position, which is read from its page (pages of ``per_page`` records).
+        """
+        if self._resume is not None:
+            done, skip = self._resume
+        else:
+            done, skip = divmod(start, self.per_page)
+        self.pages_done, self.offset = done, skip
+        if self.total_pages is not None and done >= self.total_pages:
+            return  # every page was read before the interruption
+        page = done + 1
         while True:
             items, pagination = self._page(page)
             if self.total is None and str(pagination.get("total", "")).isdigit():
                 self.total = int(pagination["total"])
-            for idx, item in enumerate(items, start=1):
-                number += 1
-                key = f"halaman {page} #{idx}"
+            total_pages = int(pagination.get("total_pages") or 1)
+            self.total_pages = total_pages
+            last = len(items)
+            first_number = (page - 1) * self.per_page
+            for idx in range(skip, last):
+                item = items[idx]
+                # Mark the page done before its last record is handed out: once the engine
+                # holds that record, the page is part of its next committed batch.
+                if idx + 1 == last:
+                    self.pages_done, self.offset = page, 0
+                else:
+                    self.offset = idx + 1
+                number = first_number + idx + 1
+                key = f"halaman {page} #{idx + 1}"
                 if not isinstance(item, dict):
                     yield RecordError(
                         number,
@@ -122,7 +183,8 @@ class SimpegApiAdapter(SourceAdapter):
                     )
                     continue
                 yield self.builder.build(number, key, item)
-            total_pages = int(pagination.get("total_pages") or 1)
+            self.pages_done, self.offset = page, 0
+            skip = 0
             if not items or page >= total_pages:
                 return
             page += 1
