@@ -7,9 +7,9 @@ the RPJMD sasaran of the regent (``domain.md`` §3). This module turns the rows 
 those links into a :class:`networkx.DiGraph` that :mod:`skp_app.cascading.rules` validates and
 :mod:`skp_app.cascading.charts` draws.
 
-Everything here is pure: frozen dataclasses in (filled by the database layer with a handful of
-set-based queries), a graph out. No Flask, no database, and nothing recurses, so a chain
-thousands of levels deep (bad data) never hits Python's recursion limit.
+Everything here is pure: plain dataclasses in (filled by the database layer with a handful of
+set-based queries; treat them as read-only), a graph out. No Flask, no database, and nothing
+recurses, so a chain thousands of levels deep (bad data) never hits Python's recursion limit.
 
 Conventions
 -----------
@@ -19,7 +19,8 @@ Conventions
   ``cascading`` (``"direct"``/``"non_direct"`` for an RHK, ``None`` between sasaran).
 * Every node has the same attribute keys (:data:`NODE_ATTRIBUTES`); ``kind`` is
   ``"regent_goal"``, ``"opd_goal"``, ``"rhk"`` or ``"missing"``; ``indicators`` is a list of
-  dicts (:meth:`Indicator.as_dict`, Decimals kept, ``aspek`` lower-cased).
+  dicts (:attr:`Indicator.mapping`, Decimals kept, ``aspek`` lower-cased). Equal indicators
+  share one dict, so node data is read-only: copy before changing it.
 * **Missing parents become nodes.** A row that points to a parent absent from the input gets an
   edge from a node of kind ``"missing"`` (``missing_kind`` says what was expected) whose id is the
   id the parent would have had. Rules report it as ``PARENT_MISSING`` and charts still show
@@ -37,7 +38,7 @@ import gc
 from collections import deque
 from collections.abc import Hashable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -53,6 +54,7 @@ __all__ = [
     "RhkRow",
     "build_cascade_graph",
     "descendants_of",
+    "gc_paused",
     "graph_to_json",
     "levels",
     "lineage",
@@ -92,7 +94,6 @@ NODE_ATTRIBUTES: tuple[str, ...] = (
     "missing_kind",
 )
 
-_ASPEK = frozenset({"kuantitas", "kualitas", "waktu", "biaya", ""})
 _JENIS = frozenset({"utama", "tambahan"})
 _CASCADING = frozenset({"direct", "non_direct"})
 _PENDEKATAN = frozenset({"kuantitatif", "kualitatif"})
@@ -128,20 +129,36 @@ class Indicator:
     target_max: Decimal | None = None
     satuan: str = ""
     lower_is_better: bool = False
+    _mapping: dict[str, Any] | None = field(
+        default=None, init=False, repr=False, compare=False, hash=False
+    )
+
+    @property
+    def mapping(self) -> dict[str, Any]:
+        """The indicator as a ``dict`` (Decimals kept), made once and shared: do not change it.
+
+        The graph stores this dict in every node that has the indicator, so that a loader that
+        reuses equal :class:`Indicator` objects builds a large graph without a dict per IKI.
+        """
+        mapping = self._mapping
+        if mapping is None:
+            mapping = {
+                "aspek": _norm_aspek(self.aspek),
+                "text": self.text,
+                "target": self.target,
+                "target_max": self.target_max,
+                "satuan": self.satuan,
+                "lower_is_better": self.lower_is_better,
+            }
+            object.__setattr__(self, "_mapping", mapping)
+        return mapping
 
     def as_dict(self) -> dict[str, Any]:
-        """Return the indicator as a plain ``dict`` (Decimals kept)."""
-        return {
-            "aspek": _norm_aspek(self.aspek),
-            "text": self.text,
-            "target": self.target,
-            "target_max": self.target_max,
-            "satuan": self.satuan,
-            "lower_is_better": self.lower_is_better,
-        }
+        """Return the indicator as a new plain ``dict`` (Decimals kept)."""
+        return dict(self.mapping)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class GoalRow:
     """A sasaran above the individual: RPJMD (``level="regent"``) or OPD (``level="opd"``).
 
@@ -164,7 +181,7 @@ class GoalRow:
     parent_level: Literal["regent", "opd"] = "regent"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class RhkRow:
     """One RHK of one SKP with the link to the goal it intervenes.
 
@@ -194,7 +211,7 @@ class RhkRow:
     indicators: tuple[Indicator, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class PersonRow:
     """An employee of the periode, for the rules about who has (or blocks) an SKP (V2)."""
 
@@ -318,12 +335,12 @@ def build_cascade_graph(
     >>> g.nodes["rhk:100"]["owner_name"]
     'Ir. Budi Santoso'
     """
-    with _gc_paused():
+    with gc_paused():
         return _build(goals, rhks, people, tahun)
 
 
 @contextmanager
-def _gc_paused() -> Iterator[None]:
+def gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector during a bulk build or check.
 
     Building 120,000 nodes allocates about a million containers, which would trigger several
@@ -386,7 +403,7 @@ def _build(
             "penilai_pegawai_id": None,
             "skp_id": None,
             "cascading": None,
-            "indicators": [i.as_dict() for i in g.indicators],
+            "indicators": [i.mapping for i in g.indicators],
             "context": tahun is not None and g.tahun != tahun,
             "missing_kind": None,
         }
@@ -438,17 +455,7 @@ def _build(
             "penilai_pegawai_id": r.penilai_pegawai_id,
             "skp_id": r.skp_id,
             "cascading": r.cascading if parent_kind is not None else None,
-            "indicators": [
-                {
-                    "aspek": i.aspek if i.aspek in _ASPEK else _norm_aspek(i.aspek),
-                    "text": i.text,
-                    "target": i.target,
-                    "target_max": i.target_max,
-                    "satuan": i.satuan,
-                    "lower_is_better": i.lower_is_better,
-                }
-                for i in r.indicators
-            ],
+            "indicators": [i.mapping for i in r.indicators],
             "context": tahun is not None and r.tahun != tahun,
             "missing_kind": None,
         }

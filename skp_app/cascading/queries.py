@@ -45,6 +45,7 @@ from skp_app.cascading.graph import (
     PersonRow,
     RhkRow,
     build_cascade_graph,
+    gc_paused,
     node_id,
     node_sort_key,
 )
@@ -315,10 +316,11 @@ class _IndicatorCache:
     def group(self, rows: Iterable[tuple]) -> dict[int, list[Indicator]]:
         cache = self.cache
         out: dict[int, list[Indicator]] = {}
-        for rhk_id, aspek, teks, target, target_max, satuan, lower in rows:
-            key = (aspek, teks, target, target_max, satuan, lower)
+        for row in rows:
+            key = row[1:]
             ind = cache.get(key)
             if ind is None:
+                aspek, teks, target, target_max, satuan, lower = key
                 ind = cache[key] = Indicator(
                     aspek or "",
                     teks or "",
@@ -327,9 +329,9 @@ class _IndicatorCache:
                     satuan or "",
                     bool(lower),
                 )
-            bucket = out.get(rhk_id)
+            bucket = out.get(row[0])
             if bucket is None:
-                out[rhk_id] = [ind]
+                out[row[0]] = [ind]
             else:
                 bucket.append(ind)
         return out
@@ -478,6 +480,13 @@ def load_cascade_rows(
     CascadeError
         If there is no periode for ``tahun``.
     """
+    with gc_paused():  # ~1.5 million small objects: no full collections meanwhile
+        return _load_rows(session, tahun, opd_id, max_level)
+
+
+def _load_rows(
+    session: Session, tahun: int, opd_id: int | None, max_level: int | None
+) -> CascadeRows:
     periode_id = periode_id_of(session, tahun)
     ld = _Loaded(tahun=tahun, periode_id=periode_id)
 
@@ -501,27 +510,28 @@ def load_cascade_rows(
     for row in _execute(session, skp_stmt, bulk=True):
         ld.skps[row[0]] = _skp_from_row(row, tahun, True)
 
-    # 3. Their RHK and 4. IKI, selected through the same SKP filter.
+    # 3. Their RHK and 4. IKI, joined to the same SKP filter (a join plans better than
+    #    nested IN subqueries on SQLite).
     if max_level is None:
-        skp_ids_sel = select(Skp.id).where(*conditions)
+        rhk_stmt = select(*_RHK_COLUMNS).join(Skp, Skp.id == Rhk.skp_id).where(*conditions)
+        iki_stmt = (
+            select(*_IKI_COLUMNS)
+            .join(Rhk, Rhk.id == Iki.rhk_id)
+            .join(Skp, Skp.id == Rhk.skp_id)
+            .where(*conditions)
+        )
     else:
-        skp_ids_sel = sorted(ld.skps) or [-1]
-    rhk_rows = _execute(
-        session,
-        select(*_RHK_COLUMNS).where(Rhk.skp_id.in_(skp_ids_sel)).order_by(Rhk.id),
-        bulk=True,
-    )
+        skp_ids = sorted(ld.skps) or [-1]
+        rhk_stmt = select(*_RHK_COLUMNS).where(Rhk.skp_id.in_(skp_ids))
+        iki_stmt = select(*_IKI_COLUMNS).where(
+            Iki.rhk_id.in_(select(Rhk.id).where(Rhk.skp_id.in_(skp_ids)))
+        )
+    rhk_rows = _execute(session, rhk_stmt.order_by(Rhk.id), bulk=True)
     ld.rhk_rows = rhk_rows
     ld.rhk_ids = {r[0] for r in rhk_rows}
     cache = _IndicatorCache()
     ld.indicators = cache.group(
-        _execute(
-            session,
-            select(*_IKI_COLUMNS)
-            .where(Iki.rhk_id.in_(select(Rhk.id).where(Rhk.skp_id.in_(skp_ids_sel))))
-            .order_by(Iki.rhk_id, Iki.urutan, Iki.id),
-            bulk=True,
-        )
+        _execute(session, iki_stmt.order_by(Iki.rhk_id, Iki.urutan, Iki.id), bulk=True)
     )
 
     # 5. Rows around the loaded set: intervened RHK and sasaran outside it (other OPD or

@@ -27,7 +27,7 @@ from typing import Any, Literal, NamedTuple
 
 import networkx as nx
 
-from skp_app.cascading.graph import CascadeError, PersonRow, _gc_paused, node_sort_key
+from skp_app.cascading.graph import CascadeError, PersonRow, gc_paused, node_sort_key
 
 __all__ = [
     "DEFAULT_ACTIVITY_VERBS",
@@ -920,7 +920,7 @@ def check_cascade(graph: nx.DiGraph, *, config: CascadeConfig | None = None) -> 
         sets.
     """
     ctx = _Ctx(graph, config or CascadeConfig())
-    with _gc_paused(), _complete_graph():
+    with gc_paused(), _complete_graph():
         # Insertion order keeps memory access sequential (measurably faster than graph order).
         for node, d in ctx.data.items():
             _child_rules(ctx, node, d)
