@@ -1,5 +1,6 @@
 """Pages: evaluations (periodic and annual), keberatan, the organisation's predikat and its
-curve, the monthly TPP recap, the TPP policy and the attendance import.
+curve, the monthly TPP recap and the TPP policy (the attendance import is in
+:mod:`skp_app.realization.attendance_views`).
 
 Each view loads, checks permission, calls one operation, commits, then renders or redirects.
 Domain errors become: *Forbidden → 403; workflow errors → the page re-rendered with the
@@ -37,7 +38,6 @@ from skp_app.realization import evaluation as ops
 from skp_app.realization import evaluation_permissions as perm
 from skp_app.realization import evaluation_queries as q
 from skp_app.realization import tpp_recap as rc
-from skp_app.realization.attendance import AttendanceError, import_attendance
 from skp_app.realization.charts import curve_figure
 from skp_app.realization.evaluation_queries import BULAN
 from skp_app.realization.models import (
@@ -80,13 +80,6 @@ register_nav(
     {"admin", "hr"},
     order=46,
     help="Pembagian produktivitas/disiplin, tabel potongan dan pagu per kelas jabatan.",
-)
-register_nav(
-    "Impor kehadiran",
-    "evaluation.attendance_import",
-    {"hr", "admin"},
-    order=47,
-    help="Unggah ekspor mesin presensi (CSV/XLSX).",
 )
 
 RATING_CHOICES = [(r.siasn_id, r.label) for r in Rating]
@@ -891,41 +884,3 @@ def save_tpp_policy():
     db.session.commit()
     flash(f"Kebijakan TPP versi {row.version} disimpan.", "success")
     return redirect(url_for(".tpp_policy"))
-
-
-# --- attendance import -----------------------------------------------------------------------
-
-
-@bp.route("/kehadiran/impor")
-@login_required
-def attendance_import():
-    require(perm.can_import_attendance(current_user))
-    return render_template("realization/kehadiran_impor.html", result=None, error=None)
-
-
-@bp.route("/kehadiran/impor", methods=["POST"])
-@login_required
-def upload_attendance():
-    require(perm.can_import_attendance(current_user))
-    upload = request.files.get("berkas")
-    if upload is None or not upload.filename:
-        return (
-            render_template(
-                "realization/kehadiran_impor.html",
-                result=None,
-                error="Pilih berkas CSV atau XLSX ekspor mesin presensi.",
-            ),
-            422,
-        )
-    try:
-        result = import_attendance(db.session, upload.filename, upload.read(), actor=current_user)
-    except AttendanceError as exc:
-        db.session.rollback()
-        return (
-            render_template("realization/kehadiran_impor.html", result=None, error=str(exc)),
-            422,
-        )
-    db.session.commit()
-    return render_template(
-        "realization/kehadiran_impor.html", result=result, error=None, filename=upload.filename
-    )

@@ -31,6 +31,7 @@ from skp_app.planning.models import CASCADING, Iki, Rhk, Sasaran, Skp
 from skp_app.realization import operations as ops
 from skp_app.realization import permissions as perm
 from skp_app.realization import queries as q
+from skp_app.realization.attendance_views import bp as attendance_bp
 from skp_app.realization.forms import parse_activity_form, parse_bulan, parse_ids, parse_int
 from skp_app.realization.models import (
     AKTIVITAS_STATUS,
@@ -40,9 +41,12 @@ from skp_app.realization.models import (
     Realisasi,
 )
 from skp_app.realization.rollup import BULAN, format_number, rollup_tree
+from skp_app.realization.settings_views import bp as settings_bp
 from skp_app.realization.uploads import UploadError, evidence_path, limits_from_config
 
 bp = Blueprint("realization", __name__)
+bp.register_blueprint(attendance_bp)  # /kehadiran/impor (a background job)
+bp.register_blueprint(settings_bp)  # /pengaturan/instansi
 
 register_nav(
     "Realisasi bulanan",

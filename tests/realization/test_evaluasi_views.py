@@ -3,7 +3,6 @@ on), locked states, exports and the evaluation document."""
 
 from __future__ import annotations
 
-import io
 from datetime import date
 from decimal import Decimal
 
@@ -13,7 +12,7 @@ from sqlalchemy import func, select
 from skp_app.planning.models import Iki, Rhk
 from skp_app.realization import evaluation as ops
 from skp_app.realization import tpp_recap as rc
-from skp_app.realization.models import Evaluasi, Keberatan, Kehadiran, TppPolicyVersion, TppRecap
+from skp_app.realization.models import Evaluasi, Keberatan, TppPolicyVersion, TppRecap
 from skp_app.realization.tpp import PRESET_DEFAULT
 from tests.helpers import TEST_PASSWORD, csrf_token_from
 from tests.realization import evaluasi_fixtures
@@ -137,7 +136,7 @@ def test_unit_curve_page_matrix(client, login, kominfo, who, status):
         ("/predikat-organisasi", {"admin", "pimpinan", "hr", "kadis", "kabid"}),
         ("/tpp/rekap", {"admin", "hr", "operator", "operator_lain"}),
         ("/tpp/kebijakan", {"admin", "hr"}),
-        ("/kehadiran/impor", {"admin", "hr"}),
+        ("/kehadiran/impor", {"admin", "hr", "operator", "operator_lain"}),
         (
             "/evaluasi",
             {
@@ -597,39 +596,6 @@ def test_policy_page_saves_a_new_version_or_shows_indonesian_errors(
     client.post("/logout")
     login(k.users.operator)
     assert client.post("/tpp/kebijakan", data={"policy_json": "{}"}).status_code == 403
-
-
-def test_attendance_upload_page_reports_rows(client, login, session, kominfo):
-    k = kominfo
-    content = (
-        "NIP,tanggal,jam_masuk,jam_pulang\n"
-        f"{k.budi.nip},02-03-2026,07:35,16:00\n"
-        "199001012015031999,02-03-2026,07:30,16:00\n"
-    ).encode()
-    login(k.users.hr)
-    resp = client.post(
-        "/kehadiran/impor",
-        data={"berkas": (io.BytesIO(content), "mesin.csv")},
-        content_type="multipart/form-data",
-    )
-    assert resp.status_code == 200
-    html = resp.get_data(as_text=True)
-    assert "tidak terdaftar sebagai pegawai" in html
-    assert session.scalar(select(func.count()).select_from(Kehadiran)) == 1
-    resp = client.post(
-        "/kehadiran/impor",
-        data={"berkas": (io.BytesIO(b"x"), "mesin.pdf")},
-        content_type="multipart/form-data",
-    )
-    assert resp.status_code == 422 and "Format berkas tidak didukung" in resp.get_data(as_text=True)
-    client.post("/logout")
-    login(k.users.operator)
-    resp = client.post(
-        "/kehadiran/impor",
-        data={"berkas": (io.BytesIO(content), "mesin.csv")},
-        content_type="multipart/form-data",
-    )
-    assert resp.status_code == 403
 
 
 def test_evaluation_page_of_an_unapproved_skp_has_no_form(client, login, session, kominfo):

@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import date, time, timedelta
 
 import pytest
+from sqlalchemy import func, select
 
 from skp_app.realization import operations as ops
 from skp_app.realization import settings as st
 from skp_app.realization.evaluation_queries import instansi_settings as eval_settings
 from skp_app.realization.operations import is_past_deadline, working_days_after
 from skp_app.realization.queries import instansi_settings as activity_settings
+from tests.helpers import TEST_PASSWORD, csrf_token_from
 from tests.realization.realisasi_fixtures import TAHUN, rworld_fixture  # noqa: F401
 
 # SKB 3 Menteri 2026: Nyepi and the Idul Fitri 1447 H holidays and cuti bersama in March.
@@ -272,3 +274,247 @@ def _submit_on(session, w, tanggal: date, *, today: date):
         actor=w.users["staf"],
         today=today,
     )
+
+
+# --- the page --------------------------------------------------------------------------------
+
+URL = "/pengaturan/instansi"
+
+
+@pytest.fixture
+def people(make_user, make_unit):
+    opd = make_unit("Dinas Komunikasi dan Informatika")
+    return {
+        "admin": make_user("admin", roles=[("admin", None)]),
+        "hr": make_user("bkpsdm", roles=[("hr", None)]),
+        "operator": make_user("operator", roles=[("opd_operator", opd.id)]),
+        "pimpinan": make_user("sekda", roles=[("pimpinan", None)]),
+        "evaluator": make_user("inspektorat", roles=[("evaluator", None)]),
+    }
+
+
+def _form(**overrides) -> dict:
+    data = {
+        "jam_masuk": "07:30",
+        "jam_pulang": "16:00",
+        "jam_pulang_jumat": "16:30",
+        "working_minutes_per_day": "450",
+        "daily_effective_minutes": "300",
+        "daily_points_target": "300",
+        "monthly_points_target": "6000",
+        "activity_deadline_days": "5",
+        "approval_overdue_days": "3",
+        "keberatan_days": "14",
+        "curve_mode": "warn",
+        "bobot_utama": "1",
+        "bobot_tambahan": "1",
+        "kantor-0-nama": "Kantor Bupati Sukamaju",
+        "kantor-0-lat": "-6,9175",
+        "kantor-0-lon": "107.6191",
+        "kantor-0-radius_m": "150",
+        "kantor-1-nama": "",
+        "kantor-1-lat": "",
+        "kantor-1-lon": "",
+        "kantor-1-radius_m": "",
+        "libur_baru": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_can_view_and_edit_predicates(people):
+    from skp_app.realization.settings_views import (
+        can_edit_instansi_settings,
+        can_view_instansi_settings,
+    )
+
+    assert {k for k, u in people.items() if can_view_instansi_settings(u)} == {"admin", "hr"}
+    assert {k for k, u in people.items() if can_edit_instansi_settings(u)} == {"admin"}
+    assert not can_view_instansi_settings(None)
+
+
+@pytest.mark.parametrize(
+    ("who", "get_status", "post_status"),
+    [
+        ("admin", 200, 303),
+        ("hr", 200, 403),
+        ("operator", 403, 403),
+        ("pimpinan", 403, 403),
+        ("evaluator", 403, 403),
+    ],
+)
+def test_settings_page_matrix(
+    client, login, session, instansi, people, who, get_status, post_status
+):
+    session.commit()
+    login(people[who])
+    page = client.get(URL)
+    assert page.status_code == get_status
+    if get_status == 200:
+        html = page.get_data(as_text=True)
+        assert "Pengaturan instansi" in html
+        assert ("Simpan pengaturan" in html) is (who == "admin")
+    resp = client.post(URL, data=_form(keberatan_days="30"))
+    assert resp.status_code == post_status
+    stored = session.get(type(instansi), instansi.id).settings or {}
+    assert stored.get("keberatan_days") == (30 if who == "admin" else None)
+
+
+def test_anonymous_visitor_is_sent_to_login(client, instansi, session):
+    session.commit()
+    resp = client.get(URL)
+    assert resp.status_code == 302 and "/login" in resp.headers["Location"]
+
+
+def _csrf_login(client, user) -> None:
+    token = csrf_token_from(client.get("/login").get_data(as_text=True))
+    resp = client.post(
+        "/login", data={"login": user.username, "password": TEST_PASSWORD, "csrf_token": token}
+    )
+    assert resp.status_code == 302
+
+
+def test_admin_saves_settings_with_csrf_and_the_change_is_audited(
+    csrf_app, client, session, instansi, people
+):
+    from skp_app.audit.models import AuditEvent
+
+    instansi.settings = {"hari_libur": ["2026-08-17"], "demo": {"size": "tiny"}}
+    session.commit()
+    _csrf_login(client, people["admin"])
+    html = client.get(URL).get_data(as_text=True)
+    assert "2026-08-17" in html
+    token = csrf_token_from(html)
+    refused = client.post(URL, data=_form(keberatan_days="30"))
+    assert refused.status_code == 400
+    assert "keberatan_days" not in session.get(type(instansi), instansi.id).settings
+    pasted = (
+        "2026-03-20 Cuti Bersama Idul Fitri 1447 H\n"
+        "Sabtu, 21 Maret 2026 Hari Raya Idul Fitri 1447 H\n"
+        "2026-08-17 Proklamasi Kemerdekaan\n"
+    )
+    resp = client.post(
+        URL,
+        data=_form(csrf_token=token, keberatan_days="30", curve_mode="block", libur_baru=pasted),
+    )
+    assert resp.status_code == 303
+    stored = session.get(type(instansi), instansi.id).settings
+    assert stored["keberatan_days"] == 30 and stored["curve_mode"] == "block"
+    assert stored["demo"] == {"size": "tiny"}
+    assert stored["hari_libur"] == [
+        {"date": "2026-03-20", "nama": "Cuti Bersama Idul Fitri 1447 H"},
+        {"date": "2026-03-21", "nama": "Hari Raya Idul Fitri 1447 H"},
+        {"date": "2026-08-17", "nama": "Proklamasi Kemerdekaan"},
+    ]
+    assert stored["office_locations"] == [
+        {"nama": "Kantor Bupati Sukamaju", "lat": -6.9175, "lon": 107.6191, "radius_m": 150}
+    ]
+    event = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "instansi.settings")
+    ).one()
+    assert event.before["keberatan_days"] == 14 and event.after["keberatan_days"] == 30
+    assert event.before["hari_libur"] == [{"date": "2026-08-17", "nama": ""}]
+    assert "jam_masuk" not in event.after  # unchanged keys are not in the event
+    page = client.get(URL).get_data(as_text=True)
+    assert "Cuti Bersama Idul Fitri 1447 H" in page and "Pengaturan instansi disimpan" in page
+
+
+def test_ticked_holidays_are_removed(client, login, session, instansi, people):
+    instansi.settings = {"hari_libur": ["2026-03-19", "2026-03-20", "2026-08-17"]}
+    session.commit()
+    login(people["admin"])
+    data = _form()
+    data["hapus_libur"] = ["2026-03-19", "2026-08-17"]
+    assert client.post(URL, data=data).status_code == 303
+    stored = session.get(type(instansi), instansi.id).settings
+    assert stored["hari_libur"] == [{"date": "2026-03-20", "nama": ""}]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "messages"),
+    [
+        (
+            {"jam_masuk": "08:00", "jam_pulang": "07:30"},
+            ["Pengaturan instansi jam_pulang (Jam pulang) harus setelah jam masuk 08:00."],
+        ),
+        (
+            {"monthly_points_target": "enam ribu"},
+            ["Pengaturan instansi monthly_points_target (Target poin per bulan) harus bilangan"],
+        ),
+        (
+            {"libur_baru": "2026-03-20 Cuti Bersama\nlebaran hari kedua\n2026-02-30 Salah"},
+            [
+                "Baris 2 (lebaran hari kedua): tanggal tidak dikenali",
+                "Baris 3 (2026-02-30 Salah): tanggal 2026-02-30 tidak ada di kalender.",
+            ],
+        ),
+        (
+            {"kantor-1-nama": "Mal Pelayanan Publik", "kantor-1-lat": "utara"},
+            ["kantor ke-2: lintang (lat) harus angka"],
+        ),
+        ({"bobot_tambahan": "-1"}, ["bobot tambahan harus antara 0 dan 1000"]),
+        ({"curve_mode": "keras"}, ["curve_mode (Kurva distribusi predikat) harus warn atau block"]),
+    ],
+)
+def test_bad_input_shows_indonesian_errors_and_changes_nothing(
+    client, login, session, instansi, people, overrides, messages
+):
+    from skp_app.audit.models import AuditEvent
+
+    instansi.settings = {"keberatan_days": 21, "hari_libur": ["2026-08-17"]}
+    session.commit()
+    login(people["admin"])
+    resp = client.post(URL, data=_form(keberatan_days="30", **overrides))
+    assert resp.status_code == 422
+    html = resp.get_data(as_text=True)
+    assert "Pengaturan belum disimpan; tidak ada yang berubah." in html
+    for message in messages:
+        assert message in html.replace("&#39;", "'")
+    assert session.get(type(instansi), instansi.id).settings == {
+        "keberatan_days": 21,
+        "hari_libur": ["2026-08-17"],
+    }
+    assert session.scalar(select(func.count()).where(AuditEvent.action == "instansi.settings")) == 0
+
+
+def test_saving_unchanged_settings_writes_no_audit_event(client, login, session, instansi, people):
+    from skp_app.audit.models import AuditEvent
+
+    login(people["admin"])
+    assert client.post(URL, data=_form()).status_code == 303
+    assert session.scalar(select(func.count()).where(AuditEvent.action == "instansi.settings")) == 1
+    assert client.post(URL, data=_form()).status_code == 303
+    assert session.scalar(select(func.count()).where(AuditEvent.action == "instansi.settings")) == 1
+    html = client.get(URL).get_data(as_text=True)
+    assert "Tidak ada pengaturan yang berubah." in html
+
+
+def test_page_warns_when_the_coming_year_has_no_holidays(client, login, session, instansi, people):
+    from skp_app.realization.operations import today_wib
+
+    year = today_wib().year
+    instansi.settings = {"hari_libur": [f"{year}-08-17"]}
+    session.commit()
+    login(people["hr"])
+    html = client.get(URL).get_data(as_text=True)
+    assert f"Belum ada hari libur untuk tahun {year + 1}." in html
+    assert f"Belum ada hari libur untuk tahun {year}." not in html
+    assert "Anda melihatnya sebagai pembaca" in html and 'name="libur_baru"' not in html
+
+
+def test_node_weights_stored_elsewhere_survive_a_save(client, login, session, instansi, people):
+    instansi.settings = {"rollup_weights": {"utama": 1, "tambahan": 1, "rhk:12": 3}}
+    session.commit()
+    login(people["admin"])
+    assert client.post(URL, data=_form(bobot_utama="2")).status_code == 303
+    stored = session.get(type(instansi), instansi.id).settings
+    assert stored["rollup_weights"] == {"utama": 2, "tambahan": 1, "rhk:12": 3}
+
+
+def test_the_form_shows_office_coordinates_in_full(client, login, session, instansi, people):
+    office = {"nama": "Kompleks Perkantoran", "lat": -7.041234, "lon": 108.2183456, "radius_m": 250}
+    instansi.settings = {"office_locations": [office]}
+    session.commit()
+    login(people["admin"])
+    html = client.get(URL).get_data(as_text=True)
+    assert 'value="-7.041234"' in html and 'value="108.2183456"' in html
