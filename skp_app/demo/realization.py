@@ -6,7 +6,7 @@ The demo regency is seen on **26 November 2026** (:data:`DEMO_TODAY`), in the op
 ``pengaturan``
     Instansi settings the realization pages read: office locations with their radius, working
     hours (07:30–16:00, Friday 16:30), the activity deadline, points targets, curve mode,
-    objection days and the fixed-date national holidays.
+    objection days and the 2026 national holidays and cuti bersama (SKB 3 Menteri).
 ``realisasi``
     The monthly realisasi of every IKI of every approved SKP, January–October: kuantitas values
     that cumulate to about ``target × bulan/12 × performance factor`` (some employees ahead,
@@ -140,9 +140,37 @@ OFFICE_LOCATIONS = [
         "radius_m": 200,
     },
 ]
-# Fixed-date national holidays of 2026 (the moving ones follow the yearly SKB and are left to
-# the instansi; none falls in the attendance months of the demo).
-HARI_LIBUR = ["2026-01-01", "2026-05-01", "2026-06-01", "2026-08-17", "2026-12-25"]
+# National holidays (17) and cuti bersama (8) of 2026 as published in the SKB of the Ministers of
+# Religious Affairs, Manpower and PANRB No. 1497/2025, 2/2025, 5/2025 (announced 19 September
+# 2025). The Idul Fitri and Idul Adha dates follow the Minister of Religious Affairs' isbat. None
+# falls in the attendance months of the demo (October–November).
+HARI_LIBUR = [
+    "2026-01-01",  # Tahun Baru 2026 Masehi
+    "2026-01-16",  # Isra Mikraj Nabi Muhammad SAW
+    "2026-02-16",  # Cuti Bersama Tahun Baru Imlek
+    "2026-02-17",  # Tahun Baru Imlek 2577 Kongzili
+    "2026-03-18",  # Cuti Bersama Hari Suci Nyepi
+    "2026-03-19",  # Hari Suci Nyepi (Tahun Baru Saka 1948)
+    "2026-03-20",  # Cuti Bersama Idul Fitri 1447 H
+    "2026-03-21",  # Hari Raya Idul Fitri 1447 H (Sabtu)
+    "2026-03-22",  # Hari Raya Idul Fitri 1447 H (Minggu)
+    "2026-03-23",  # Cuti Bersama Idul Fitri 1447 H
+    "2026-03-24",  # Cuti Bersama Idul Fitri 1447 H
+    "2026-04-03",  # Wafat Yesus Kristus
+    "2026-04-05",  # Kebangkitan Yesus Kristus (Paskah) (Minggu)
+    "2026-05-01",  # Hari Buruh Internasional
+    "2026-05-14",  # Kenaikan Yesus Kristus
+    "2026-05-15",  # Cuti Bersama Kenaikan Yesus Kristus
+    "2026-05-27",  # Hari Raya Idul Adha 1447 H
+    "2026-05-28",  # Cuti Bersama Idul Adha 1447 H
+    "2026-05-31",  # Hari Raya Waisak 2570 BE (Minggu)
+    "2026-06-01",  # Hari Lahir Pancasila
+    "2026-06-16",  # Tahun Baru Islam 1448 H
+    "2026-08-17",  # Proklamasi Kemerdekaan RI
+    "2026-08-25",  # Maulid Nabi Muhammad SAW
+    "2026-12-24",  # Cuti Bersama Hari Raya Natal
+    "2026-12-25",  # Kelahiran Yesus Kristus
+]
 
 #: The settings keys the realization, evaluation, recap and dashboard code read.
 REALIZATION_SETTINGS = {
