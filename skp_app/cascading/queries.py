@@ -35,7 +35,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 import networkx as nx
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import String, and_, cast, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from skp_app.cascading.graph import (
@@ -195,13 +195,24 @@ def _execute(session: Session, stmt, *, bulk: bool = False) -> list[tuple]:
 _DECIMALS: dict[Any, Decimal] = {}
 
 
+_FOUR_PLACES = Decimal("0.0001")
+
+
 def _decimal(value: Any) -> Decimal | None:
-    """Return a NUMERIC(18, 4) value as a Decimal (SQLite hands back floats and ints)."""
+    """Return a NUMERIC(18, 4) value as a Decimal with four places.
+
+    SQLite hands back floats and ints; the IKI targets are selected as text on both databases
+    (``_IKI_COLUMNS``), because making and hashing 300,000 Decimals in the driver costs more
+    than the rest of the row.
+    """
     if value is None or type(value) is Decimal:
         return value
     found = _DECIMALS.get(value)
     if found is None:
-        found = Decimal(f"{value:.4f}")
+        if type(value) is str:
+            found = Decimal(value).quantize(_FOUR_PLACES)
+        else:
+            found = Decimal(f"{value:.4f}")
         if len(_DECIMALS) < 100_000:
             _DECIMALS[value] = found
     return found
@@ -246,8 +257,14 @@ def _skp_columns(sj, pj):
     )
 
 
+# The SKP's own jabatan and the employee's current one (named once: a fresh anonymous alias
+# per call would defeat SQLAlchemy's statement cache).
+_SKP_JABATAN = aliased(Jabatan, name="skp_jabatan")
+_PEGAWAI_JABATAN = aliased(Jabatan, name="pegawai_jabatan")
+
+
 def _skp_select(extra_columns: Sequence[Any] = ()):
-    sj, pj = aliased(Jabatan), aliased(Jabatan)
+    sj, pj = _SKP_JABATAN, _PEGAWAI_JABATAN
     return (
         (
             select(*_skp_columns(sj, pj), *extra_columns)
@@ -298,8 +315,8 @@ _IKI_COLUMNS = (
     Iki.rhk_id,
     Iki.aspek,
     Iki.teks,
-    Iki.target,
-    Iki.target_max,
+    cast(Iki.target, String),
+    cast(Iki.target_max, String),
     Iki.satuan,
     Iki.lower_is_better,
 )
@@ -1002,25 +1019,25 @@ def cascade_for(
 
 
 def _penilai_of_rhk(session: Session, periode_id: int, ids: Iterable[int]) -> frozenset[int]:
-    """Return those of ``ids`` who are pejabat penilai of an SKP with RHK in the periode."""
-    wanted = sorted(set(ids))
+    """Return those of ``ids`` who are pejabat penilai of an SKP with RHK in the periode.
+
+    One query over the periode's live SKPs (a few thousand distinct penilai), intersected here:
+    cheaper than IN lists of the ten thousand employees of a large OPD.
+    """
+    wanted = set(ids)
     if not wanted:
         return frozenset()
-    found: set[int] = set()
-    for i in range(0, len(wanted), 900):
-        chunk = wanted[i : i + 900]
-        found.update(
-            session.scalars(
-                select(Skp.penilai_pegawai_id)
-                .where(
-                    *_live_skp_conditions(periode_id),
-                    Skp.penilai_pegawai_id.in_(chunk),
-                    select(Rhk.id).where(Rhk.skp_id == Skp.id).exists(),
-                )
-                .distinct()
-            )
+    penilai = _execute(
+        session,
+        select(Skp.penilai_pegawai_id)
+        .where(
+            *_live_skp_conditions(periode_id),
+            Skp.penilai_pegawai_id.is_not(None),
+            select(Rhk.id).where(Rhk.skp_id == Skp.id).exists(),
         )
-    return frozenset(found)
+        .distinct(),
+    )
+    return frozenset(pid for (pid,) in penilai if pid in wanted)
 
 
 # --------------------------------------------------------------------------- incremental
