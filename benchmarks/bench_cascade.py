@@ -444,14 +444,21 @@ def _build_demo(session) -> dict[str, int] | None:
 # --------------------------------------------------------------------------- timing
 
 
-def _time(fn, repeat: int):
+def _time(fn, repeat: int, cpu: list[float] | None = None):
+    """Run ``fn`` ``repeat`` times; return (last result, min wall, median wall).
+
+    With ``cpu`` given, the process CPU time of each run is appended to it (the figure that
+    does not depend on what else the machine runs, minus the database server's share).
+    """
     times = []
     result = None
     for _ in range(repeat):
         gc.collect()
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         result = fn()
         times.append(time.perf_counter() - start)
+        if cpu is not None:
+            cpu.append(time.process_time() - start_cpu)
     return result, min(times), statistics.median(times)
 
 
@@ -459,7 +466,9 @@ def _ms(seconds: float) -> str:
     return f"{seconds * 1000:8.1f} ms"
 
 
-def run(url: str, label: str, n_opd: int, repeat: int, reuse: bool = False) -> None:
+def run(
+    url: str, label: str, n_opd: int, repeat: int, reuse: bool = False, synthetic: bool = False
+) -> None:
     from skp_app import create_app
     from skp_app.auth.operations import create_user
     from skp_app.cascading.graph import build_cascade_graph
@@ -485,8 +494,9 @@ def run(url: str, label: str, n_opd: int, repeat: int, reuse: bool = False) -> N
         else:
             db.drop_all()
             db.create_all()
-            _build_demo(db.session)
             source = "demo generator (large)"
+            if not synthetic:
+                _build_demo(db.session)
             if db.session.scalar(select(func.count(Rhk.id))) == 0:
                 counts = build_synthetic(db.session, n_opd)
                 source = "synthetic regency"
@@ -529,6 +539,12 @@ def run(url: str, label: str, n_opd: int, repeat: int, reuse: bool = False) -> N
         print(
             f"load + build + check: min {_ms(l_min + b_min + c_min)}  "
             f"median {_ms(l_med + b_med + c_med)}"
+        )
+        cpu: list[float] = []
+        _, w_min, w_med = _time(lambda: cascade_for(db.session, TAHUN), repeat, cpu)
+        print(
+            f"cascade_for(periode): min {_ms(w_min)}  median {_ms(w_med)}  "
+            f"(process CPU min {_ms(min(cpu))}; load {os.getloadavg()[0]:.1f})"
         )
 
         by_level: dict[int, str] = {}
@@ -586,6 +602,11 @@ def main() -> None:
     parser.add_argument("--opd", type=int, default=40)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--keep", action="store_true", help="keep the SQLite file")
+    parser.add_argument(
+        "--synthetic",
+        action="store_true",
+        help="use the synthetic regency (~120,000 RHK with --opd 40) instead of the demo",
+    )
     parser.add_argument("--db", help="reuse this SQLite file (built by an earlier --keep run)")
     parser.add_argument(
         "--reuse-pg", action="store_true", help="reuse the data already in SKP_BENCH_DATABASE_URL"
@@ -595,12 +616,19 @@ def main() -> None:
     if args.db:
         run(f"sqlite:///{Path(args.db).resolve()}", "SQLite", args.opd, args.repeat, reuse=True)
         if pg:
-            run(pg, "PostgreSQL", args.opd, args.repeat, reuse=args.reuse_pg)
+            run(
+                pg,
+                "PostgreSQL",
+                args.opd,
+                args.repeat,
+                reuse=args.reuse_pg,
+                synthetic=args.synthetic,
+            )
         return
     tmp = Path(tempfile.mkdtemp(prefix="skp-bench-"))
     path = tmp / "bench.db"
     try:
-        run(f"sqlite:///{path}", "SQLite", args.opd, args.repeat)
+        run(f"sqlite:///{path}", "SQLite", args.opd, args.repeat, synthetic=args.synthetic)
     finally:
         if not args.keep:
             for p in tmp.glob("bench.db*"):
@@ -609,7 +637,7 @@ def main() -> None:
         else:
             print(f"kept {path}")
     if pg:
-        run(pg, "PostgreSQL", args.opd, args.repeat, reuse=args.reuse_pg)
+        run(pg, "PostgreSQL", args.opd, args.repeat, reuse=args.reuse_pg, synthetic=args.synthetic)
 
 
 if __name__ == "__main__":
