@@ -706,21 +706,29 @@ def workload_figure(
 
 
 def talent_grid_figure(
-    cells: Mapping[tuple[str, str], Sequence[str]], *, title: str | None = None
+    cells: Mapping[tuple[str, str], Sequence[str]],
+    *,
+    counts: Mapping[tuple[str, str], int] | None = None,
+    title: str | None = None,
 ) -> go.Figure:
     """Draw the 3×3 talent grid: predikat trend (rows) × capaian band (columns).
 
     ``cells`` maps ``(trend, band)`` (keys of :data:`~skp_app.dashboard.metrics.TREND_LABELS`
     and :data:`~skp_app.dashboard.metrics.CAPAIAN_BANDS`) to the names in that cell; the hover
-    lists up to 12 of them.
+    lists up to 12 of them. ``counts`` gives the size of each cell when ``cells`` only holds
+    the first names (a precomputed grid).
 
     Examples
     --------
     >>> fig = talent_grid_figure({("naik", "atas"): ["Siti <script>"]})
     >>> fig.data[0].z[0][2], "&lt;script&gt;" in fig.data[0].customdata[0][2]
     (1, True)
+    >>> fig = talent_grid_figure({("naik", "atas"): ["Siti"]}, counts={("naik", "atas"): 40})
+    >>> list(fig.data[0].z[0])
+    [0, 0, 40]
     """
-    total = sum(len(v) for v in cells.values())
+    sizes = dict(counts) if counts is not None else {k: len(v) for k, v in cells.items()}
+    total = sum(sizes.values())
     if total == 0:
         return empty_figure(title=title)
     trends = ["naik", "stabil", "turun"]
@@ -730,11 +738,12 @@ def talent_grid_figure(
         z_row, t_row, n_row = [], [], []
         for band in bands:
             people = list(cells.get((trend, band), ()))
-            z_row.append(len(people))
-            t_row.append(f"{len(people)}")
+            n = sizes.get((trend, band), 0)
+            z_row.append(n)
+            t_row.append(f"{n}")
             shown = "<br>".join(_esc(_clip(p, 50)) for p in people[:12])
-            if len(people) > 12:
-                shown += f"<br>… {len(people) - 12} lainnya"
+            if n > min(len(people), 12):
+                shown += f"<br>… {n - min(len(people), 12)} lainnya"
             n_row.append(shown or "–")
         z.append(z_row)
         text.append(t_row)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -23,7 +23,7 @@ from openpyxl.utils import get_column_letter
 
 from skp_app.realization.tpp import formula_safe
 
-__all__ = ["XLSX_MIME", "Sheet", "safe_value", "sheet_title", "xlsx_bytes"]
+__all__ = ["XLSX_MIME", "Sheet", "safe_value", "sheet_title", "write_xlsx", "xlsx_bytes"]
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -87,18 +87,23 @@ def _header_cell(ws, text: str) -> WriteOnlyCell:
     return cell
 
 
-def xlsx_bytes(sheets: Sequence[Sheet], *, notes: Sequence[str] = ()) -> bytes:
-    """Write ``sheets`` (and an optional "Keterangan" sheet with ``notes``) to XLSX bytes.
+def write_xlsx(
+    target: Any,
+    sheets: Sequence[Sheet],
+    *,
+    notes: Sequence[str] = (),
+    progress: Callable[[int], None] | None = None,
+    every: int = 2000,
+) -> int:
+    """Write ``sheets`` (and an optional "Keterangan" sheet with ``notes``) as XLSX to
+    ``target`` (a path or a binary file) and return the number of data rows written.
 
-    Examples
-    --------
-    >>> from openpyxl import load_workbook
-    >>> data = xlsx_bytes([Sheet("Pegawai", ["Nama"], [["=cmd()"]])])
-    >>> load_workbook(io.BytesIO(data))["Pegawai"]["A2"].value
-    "'=cmd()"
+    The workbook is write-only: openpyxl streams each row to a temporary file, so memory does
+    not grow with the row count. ``progress(rows_done)`` is called every ``every`` rows.
     """
     wb = Workbook(write_only=True)
     used: set[str] = set()
+    done = 0
     for sheet in sheets:
         title = sheet_title(sheet.title)
         base, n = title, 2
@@ -116,6 +121,9 @@ def xlsx_bytes(sheets: Sequence[Sheet], *, notes: Sequence[str] = ()) -> bytes:
         ws.append([_header_cell(ws, h) for h in sheet.headers])
         for row in sheet.rows:
             ws.append([safe_value(v) for v in row])
+            done += 1
+            if progress is not None and done % every == 0:
+                progress(done)
         all_notes = list(sheet.notes)
         if all_notes:
             ws.append([])
@@ -126,6 +134,20 @@ def xlsx_bytes(sheets: Sequence[Sheet], *, notes: Sequence[str] = ()) -> bytes:
         ws.column_dimensions["A"].width = 120
         for note in notes:
             ws.append([safe_value(note)])
+    wb.save(target)
+    return done
+
+
+def xlsx_bytes(sheets: Sequence[Sheet], *, notes: Sequence[str] = ()) -> bytes:
+    """Write ``sheets`` (and an optional "Keterangan" sheet with ``notes``) to XLSX bytes.
+
+    Examples
+    --------
+    >>> from openpyxl import load_workbook
+    >>> data = xlsx_bytes([Sheet("Pegawai", ["Nama"], [["=cmd()"]])])
+    >>> load_workbook(io.BytesIO(data))["Pegawai"]["A2"].value
+    "'=cmd()"
+    """
     out = io.BytesIO()
-    wb.save(out)
+    write_xlsx(out, sheets, notes=notes)
     return out.getvalue()

@@ -35,23 +35,19 @@ from skp_app.dashboard.documents import (
 from skp_app.dashboard.metrics import (
     IkiSeries,
     bidang_of,
-    capaian_band,
     fmt_number,
     iki_capaian_at,
     iki_projection,
     iki_value_at,
     mean_capaian,
-    predikat_trend,
     previous_month,
-    prorate_factor,
-    talent_cell,
     target_text,
     working_days,
     workload_band,
 )
 from skp_app.org.models import Instansi, Jabatan, Pegawai, UnitOrganisasi
 from skp_app.org.queries import ACTIVE_KEDUDUKAN, SKP_KEDUDUKAN, superior_map
-from skp_app.org.reference import GOLONGAN, JABATAN_JENIS
+from skp_app.org.reference import JABATAN_JENIS
 from skp_app.planning.berakhlak import BERAKHLAK
 from skp_app.planning.models import (
     LAMPIRAN_BAGIAN,
@@ -97,7 +93,6 @@ __all__ = [
     "full_name",
     "hr_data",
     "led_opd_id",
-    "merit_data",
     "opd_data",
     "opd_options",
     "pegawai_data",
@@ -2126,246 +2121,6 @@ def _add(group: WorkloadRow, person: WorkloadPerson) -> None:
     group.melapor += person.menit > 0
     group.menit += person.menit
     group.kapasitas += person.kapasitas
-
-
-# --- merit -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, order=True)
-class EvalKey:
-    """An evaluation period, ordered chronologically (periodic ones before the annual one)."""
-
-    tahun: int
-    annual: bool
-    periode_ke: int
-
-    @property
-    def code(self) -> str:
-        return f"{'tahunan' if self.annual else 'periodik'}-{self.tahun}-{self.periode_ke}"
-
-    @classmethod
-    def parse(cls, code: str | None) -> EvalKey | None:
-        try:
-            jenis, tahun, ke = (code or "").split("-")
-            return cls(int(tahun), jenis == "tahunan", int(ke))
-        except ValueError:
-            return None
-
-
-@dataclass
-class MeritPerson:
-    pegawai_id: int
-    nama: str
-    nip: str | None
-    opd_id: int | None
-    opd: str
-    unit: str
-    jabatan: str
-    level: int
-    level_label: str
-    golongan: str
-    history: dict[EvalKey, int]
-    capaian: Decimal | None = None
-    trend: str | None = None
-
-    @property
-    def band(self) -> str | None:
-        return capaian_band(self.capaian)
-
-
-@dataclass
-class MeritData:
-    keys: list[EvalKey]
-    labels: dict[EvalKey, str]
-    selected: EvalKey | None
-    people: list[MeritPerson]
-    by_opd: list[tuple[str, dict[Predikat, int]]]
-    by_level: list[tuple[str, dict[Predikat, int]]]
-    by_golongan: list[tuple[str, dict[Predikat, int]]]
-    grid: dict[tuple[str, str], list[str]]
-    unplaced: int
-
-
-def _golongan_group(golongan_id: int | None, pppk: str | None, jenis_asn: str) -> str:
-    if jenis_asn == "PPPK":
-        return "PPPK"
-    if golongan_id in GOLONGAN:
-        return f"Golongan {GOLONGAN[golongan_id].label.split('/')[0]}"
-    return "Tidak diketahui"
-
-
-def _distribution(
-    people: list[MeritPerson], key: EvalKey, group_of, order: list[str] | None = None
-) -> list[tuple[str, dict[Predikat, int]]]:
-    groups: dict[str, dict[Predikat, int]] = {}
-    for p in people:
-        value = p.history.get(key)
-        if value is None:
-            continue
-        predikat = PREDIKAT_BY_ID.get(value)
-        if predikat is None:
-            continue
-        groups.setdefault(group_of(p), dict.fromkeys(Predikat, 0))[predikat] += 1
-    names = order or sorted(groups)
-    return [(name, groups[name]) for name in names if name in groups]
-
-
-def merit_data(
-    session: Session,
-    period: PeriodChoice,
-    scope: set[int] | None,
-    *,
-    selected: str | None = None,
-) -> MeritData:
-    """Load the merit map: every employee owing an SKP in scope with their final predikat per
-    evaluation period, the distribution by OPD, jabatan level and golongan for one period, and
-    the 3×3 talent grid (predikat trend × capaian of the year up to the chosen month)."""
-    opd_unit = aliased(UnitOrganisasi)
-    people_rows = _rows(
-        session,
-        select(
-            Pegawai.id,
-            Pegawai.gelar_depan,
-            Pegawai.nama,
-            Pegawai.gelar_belakang,
-            Pegawai.nip,
-            Pegawai.golongan_id,
-            Pegawai.golongan_pppk,
-            Pegawai.jenis_asn,
-            UnitOrganisasi.opd_id,
-            opd_unit.nama.label("opd"),
-            UnitOrganisasi.nama.label("unit"),
-            Jabatan.nama.label("jabatan"),
-            Jabatan.jenis.label("jabatan_jenis"),
-        )
-        .select_from(Pegawai)
-        .join(UnitOrganisasi, Pegawai.unit_id == UnitOrganisasi.id)
-        .outerjoin(opd_unit, UnitOrganisasi.opd_id == opd_unit.id)
-        .outerjoin(Jabatan, Pegawai.jabatan_id == Jabatan.id)
-        .where(_must_have_skp(), _in_scope(UnitOrganisasi.opd_id, scope))
-        .order_by(opd_unit.nama, Pegawai.nama, Pegawai.id),
-    )
-    people: dict[int, MeritPerson] = {}
-    for r in people_rows:
-        label, level = JABATAN_JENIS.get(r.jabatan_jenis or "", ("Tanpa jabatan", 6))
-        people[r.id] = MeritPerson(
-            pegawai_id=r.id,
-            nama=full_name(r.gelar_depan, r.nama, r.gelar_belakang),
-            nip=r.nip,
-            opd_id=r.opd_id,
-            opd=r.opd or "",
-            unit=r.unit or "",
-            jabatan=r.jabatan or "",
-            level=level,
-            level_label=label,
-            golongan=_golongan_group(r.golongan_id, r.golongan_pppk, r.jenis_asn),
-            history={},
-        )
-    in_scope_people = (
-        select(Pegawai.id)
-        .join(UnitOrganisasi, Pegawai.unit_id == UnitOrganisasi.id)
-        .where(_must_have_skp(), _in_scope(UnitOrganisasi.opd_id, scope))
-    )
-    keys: set[EvalKey] = set()
-    for pid, tahun, jenis, ke, predikat in _rows(
-        session,
-        select(
-            Skp.pegawai_id, Evaluasi.tahun, Evaluasi.jenis, Evaluasi.periode_ke, Evaluasi.predikat
-        )
-        .join(Skp, Evaluasi.skp_id == Skp.id)
-        .where(
-            Evaluasi.status == "final",
-            Evaluasi.predikat.is_not(None),
-            Skp.pegawai_id.in_(in_scope_people),
-        ),
-    ):
-        key = EvalKey(int(tahun), jenis == "tahunan", 0 if jenis == "tahunan" else int(ke))
-        keys.add(key)
-        if pid in people:
-            people[pid].history[key] = int(predikat)
-    ordered = sorted(keys)
-    periodik = _periodik_by_year(session)
-    labels = {
-        k: evaluation_label(
-            k.tahun,
-            "tahunan" if k.annual else "periodik",
-            k.periode_ke,
-            periodik.get(k.tahun, "triwulan"),
-        )
-        for k in ordered
-    }
-    chosen = EvalKey.parse(selected)
-    if chosen not in keys:
-        annual = [k for k in ordered if k.annual]
-        chosen = annual[-1] if annual else (ordered[-1] if ordered else None)
-
-    # Capaian of the year (RHK utama of the current SKP) up to the chosen month, kuantitas
-    # targets pro-rated by the SKP months elapsed (as the evaluation suggestion, §11.1).
-    utama = (
-        select(Iki.id)
-        .join(Rhk, Iki.rhk_id == Rhk.id)
-        .join(Skp, Rhk.skp_id == Skp.id)
-        .where(
-            Skp.periode_id == (period.periode_id or -1),
-            Skp.is_current,
-            Rhk.jenis == "utama",
-            Skp.pegawai_id.in_(in_scope_people),
-        )
-    )
-    iki_rows = _valued_iki(session, utama, period.tahun, period.bulan)
-    per_person: dict[int, list[Decimal | None]] = defaultdict(list)
-    for r in iki_rows:
-        value = _dec(r.value)
-        if value is None or r.target is None:
-            continue
-        factor = Decimal(1)
-        if (r.aspek or "kuantitas") == "kuantitas":
-            start = r.tanggal_mulai.month if r.tanggal_mulai.year == period.tahun else 1
-            end = r.tanggal_selesai.month if r.tanggal_selesai.year == period.tahun else 12
-            factor = prorate_factor(start, end, period.bulan)
-            if factor is None:
-                continue
-        try:
-            per_person[r.pegawai_id].append(
-                capaian_iki(
-                    value,
-                    _dec(r.target) * factor,
-                    target_max=_dec(r.target_max) * factor if r.target_max is not None else None,
-                    lower_is_better=bool(r.lower_is_better),
-                )
-            )
-        except ScoringError:
-            continue
-    grid: dict[tuple[str, str], list[str]] = defaultdict(list)
-    unplaced = 0
-    for p in people.values():
-        p.capaian = mean_capaian(per_person.get(p.pegawai_id, ()))
-        annual = [p.history[k] for k in ordered if k.annual and k in p.history]
-        periodic = [p.history[k] for k in ordered if not k.annual and k in p.history]
-        p.trend = predikat_trend(annual if len(annual) >= 2 else periodic or annual)
-        cell = talent_cell(p.trend, p.band)
-        if cell is None:
-            unplaced += 1
-        else:
-            grid[cell].append(p.nama)
-    plist = list(people.values())
-    level_order = [v[0] for v in sorted(JABATAN_JENIS.values(), key=lambda v: v[1])]
-    by_opd = _distribution(plist, chosen, lambda p: p.opd or "-") if chosen else []
-    by_level = (
-        _distribution(plist, chosen, lambda p: p.level_label, [*level_order, "Tanpa jabatan"])
-        if chosen
-        else []
-    )
-    gol_order = [
-        "Golongan I",
-        "Golongan II",
-        "Golongan III",
-        "Golongan IV",
-        "PPPK",
-        "Tidak diketahui",
-    ]
-    by_gol = _distribution(plist, chosen, lambda p: p.golongan, gol_order) if chosen else []
-    return MeritData(ordered, labels, chosen, plist, by_opd, by_level, by_gol, dict(grid), unplaced)
 
 
 # --- official documents ----------------------------------------------------------------------

@@ -20,6 +20,7 @@ from flask import (
     Response,
     abort,
     current_app,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -27,21 +28,25 @@ from flask import (
 )
 from flask_login import current_user, login_required
 from markupsafe import Markup
+from sqlalchemy import select
 
 from skp_app.auth.permissions import require
 from skp_app.dashboard import charts
+from skp_app.dashboard import jobs as dj
+from skp_app.dashboard import merit as mr
 from skp_app.dashboard import permissions as perm
 from skp_app.dashboard import queries as q
+from skp_app.dashboard import reports as rp
 from skp_app.dashboard.documents import evaluasi_pdf, recap_pdf, skp_pdf
 from skp_app.dashboard.exports import XLSX_MIME, Sheet, xlsx_bytes
-from skp_app.dashboard.jobs import start_findings_count
 from skp_app.dashboard.metrics import (
     BAND_LABELS,
-    CAPAIAN_BANDS,
     TREND_LABELS,
     fmt_number,
 )
 from skp_app.extensions import db
+from skp_app.jobs.files import can_download_job_file, job_file, keep_days, send_job_file
+from skp_app.jobs.models import Job
 from skp_app.navigation import register_nav
 from skp_app.org.nip import format_nip
 from skp_app.realization.models import TppRecap
@@ -82,15 +87,7 @@ STATUS_COLORS = {
     "disetujui": "#2e7d32",
     "ditutup": "#607d8b",
 }
-WORKLOAD_CAVEAT = (
-    "Catatan: angka ini berasal dari log aktivitas harian yang disetujui atasan, yaitu menit "
-    "yang DILAPORKAN, bukan keluaran (output) kerja. Pegawai dapat melaporkan berlebih "
-    "(padding) atau kurang melapor, atasan dapat menyetujui tanpa memeriksa, dan pekerjaan "
-    "yang tidak dicatat (rapat, tugas luar) tidak terlihat. Rasio ini hanyalah indikasi awal "
-    "untuk ditelusuri, bukan Analisis Beban Kerja formal menurut PermenPANRB Nomor 1 Tahun "
-    "2020 (yang menghitung volume kerja, norma waktu dan jam kerja efektif per jabatan); "
-    "jangan dipakai sendirian untuk keputusan formasi, mutasi atau TPP."
-)
+WORKLOAD_CAVEAT = rp.WORKLOAD_CAVEAT
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -140,17 +137,14 @@ def _pdf(data: bytes, filename: str) -> Response:
     )
 
 
-def _nip(value: str | None) -> str:
-    """The NIP as 18 plain digits in tables and exports (re-importable; pages group it)."""
-    return value or "-"
+_nip = rp.nip_text
 
 
 def _pct(done: int, total: int) -> Decimal | None:
     return Decimal(done * 100) / total if total else None
 
 
-def _round(value: Decimal | None, places: int = 1) -> Decimal | None:
-    return None if value is None else value.quantize(Decimal(1).scaleb(-places))
+_round = rp.rounded
 
 
 @bp.app_template_filter("dash_cell")
@@ -192,6 +186,8 @@ class Card:
     limit: int = HTML_ROWS
     figure_json: Markup | None = None
     export_url: str | None = None
+    # Set instead of export_url when the table is too long to write during the request.
+    export_job_url: str | None = None
     wide: bool = False
 
 
@@ -280,34 +276,7 @@ def _section_pimpinan(period: q.PeriodChoice, settings: q.DashboardSettings) -> 
         [[o.nama, o.wajib_skp, o.skp_disetujui, _round(o.pct_skp)] for o in by_skp],
         links=[opd_link[o.opd_id] for o in by_skp],
     )
-    warn_sheet = Sheet(
-        "Peringatan dini",
-        [
-            "Perangkat daerah",
-            "Pejabat",
-            "RHK",
-            "IKI",
-            "Target",
-            "Realisasi s.d. bulan ini",
-            "Proyeksi akhir tahun",
-            "Proyeksi thd target (%)",
-            "Satuan",
-        ],
-        [
-            [
-                w.opd,
-                w.pegawai,
-                w.rhk,
-                w.iki,
-                w.target,
-                w.realisasi,
-                _round(w.proyeksi, 2),
-                _round(w.gap_pct),
-                w.satuan,
-            ]
-            for w in data.warnings
-        ],
-    )
+    warn_sheet = rp.warning_sheet(data)
     flagged = {r.nama for r in data.predikat if r.violations}
     pred_sheet = Sheet(
         "Sebaran predikat OPD",
@@ -471,26 +440,10 @@ def _section_opd(
         ["Status SKP", "Jumlah pegawai"],
         [[q.SKP_BOARD_STATUS.get(k, k), v] for k, v in data.status_counts.items()],
     )
-    no_skp_sheet = Sheet(
-        "Belum membuat SKP",
-        ["Nama", "NIP", "Unit", "Jabatan"],
-        [[p.nama, _nip(p.nip), p.unit, p.jabatan] for p in data.no_skp],
-    )
-    late_sheet = Sheet(
-        f"Realisasi {data.report_label} belum diisi",
-        ["Nama", "NIP", "Unit", "Pejabat penilai"],
-        [[p.nama, _nip(p.nip), p.unit, p.detail] for p in data.late],
-    )
-    overdue_sheet = Sheet(
-        "Persetujuan tertunda",
-        [
-            "Atasan / pejabat penilai",
-            "Realisasi menunggu verifikasi",
-            "Aktivitas menunggu persetujuan",
-            "Menunggu sejak",
-        ],
-        [[r.nama, r.realisasi, r.aktivitas, r.oldest] for r in data.overdue],
-    )
+    people_sheets = rp.opd_people_sheets(data)
+    no_skp_sheet = people_sheets["belum-skp"]
+    late_sheet = people_sheets["terlambat"]
+    overdue_sheet = people_sheets["persetujuan"]
     points_sheet = Sheet(
         "Poin per bidang",
         [
@@ -875,34 +828,15 @@ def _section_hr(period: q.PeriodChoice) -> SectionView:
         ],
         links=run_links,
     )
-    without_sheet = Sheet(
-        "Tanpa SKP",
-        ["Nama", "NIP", "Perangkat daerah", "Unit", "Jabatan"],
-        [[p.nama, _nip(p.nip), p.opd, p.unit, p.jabatan] for p in data.without_skp],
-    )
+    lists = rp.hr_sheets(data)
+    without_sheet = lists["tanpa-skp"]
     per_opd: dict[str, int] = {}
     for p in data.without_skp:
         per_opd[p.opd or "-"] = per_opd.get(p.opd or "-", 0) + 1
-    blocked_sheet = Sheet(
-        "Cascade terblokir",
-        ["Nama", "NIP", "Perangkat daerah", "Unit", "Alasan"],
-        [[p.nama, _nip(p.nip), p.opd, p.unit, p.detail] for p in data.blocked],
-    )
-    no_sup_sheet = Sheet(
-        "Tanpa atasan",
-        ["Nama", "NIP", "Perangkat daerah", "Unit", "Jabatan"],
-        [[p.nama, _nip(p.nip), p.opd, p.unit, p.jabatan] for p in data.no_superior],
-    )
-    unit_sheet = Sheet(
-        "Unit tanpa kepala",
-        ["Unit", "Perangkat daerah", "Keterangan"],
-        [[u.nama, u.opd, u.detail] for u in data.units_without_head],
-    )
-    vacant_sheet = Sheet(
-        "Jabatan tanpa pemangku",
-        ["Jabatan", "Jenis", "Unit", "Perangkat daerah", "Kebutuhan"],
-        [[v.nama, v.jenis, v.unit, v.opd, v.kebutuhan] for v in data.vacant],
-    )
+    blocked_sheet = lists["terblokir"]
+    no_sup_sheet = lists["tanpa-atasan"]
+    unit_sheet = lists["unit-tanpa-kepala"]
+    vacant_sheet = lists["jabatan-kosong"]
     quality = [
         ("Pegawai tanpa atasan langsung", len(data.no_superior)),
         ("Unit tanpa kepala", len(data.units_without_head)),
@@ -1180,6 +1114,14 @@ def _sections_and_choice() -> tuple[list[str], str, int | None]:
     return sections, bagian, led
 
 
+def _card_needs_job(bagian: str, card: Card) -> bool:
+    """A card table that grows with the number of employees and is long now is exported by a
+    background job; the other tables (one row per OPD, goal, unit …) are written at once."""
+    return (bagian, card.export) in rp.JOB_CARDS and len(card.sheet.rows) > (
+        rp.SYNC_EXPORT_MAX_ROWS
+    )
+
+
 @bp.route("/beranda")
 @login_required
 def home():
@@ -1200,14 +1142,19 @@ def home():
         if card.figure is not None:
             card.figure_json = figure_json(card.figure())
         if card.export:
-            card.export_url = url_for(
-                "dashboard.export_home",
-                bagian=bagian,
-                tabel=card.export,
-                tahun=period.tahun,
-                bulan=period.bulan,
-                opd=section.opd_id,
-            )
+            args = dict(tahun=period.tahun, bulan=period.bulan, opd=section.opd_id)
+            if _card_needs_job(bagian, card):
+                card.export_job_url = url_for(
+                    "dashboard.start_export",
+                    laporan="beranda",
+                    bagian=bagian,
+                    tabel=card.export,
+                    **args,
+                )
+            else:
+                card.export_url = url_for(
+                    "dashboard.export_home", bagian=bagian, tabel=card.export, **args
+                )
     return render_template(
         "dashboard/home.html",
         sections=sections,
@@ -1232,6 +1179,12 @@ def export_home(bagian: str, tabel: str):
     card = next((c for c in section.cards if c.export == tabel), None)
     if card is None:
         abort(404)
+    if _card_needs_job(bagian, card):
+        args = dict(tahun=period.tahun, bulan=period.bulan, opd=section.opd_id)
+        return redirect(
+            url_for("dashboard.new_export", laporan="beranda", bagian=bagian, tabel=tabel, **args),
+            303,
+        )
     suffix = f"-opd{section.opd_id}" if section.opd_id else ""
     notes = [card.title, card.caption, f"Periode: {period.label}"]
     return _xlsx(
@@ -1246,7 +1199,7 @@ def export_home(bagian: str, tabel: str):
 def count_findings():
     require(perm.can_count_findings(current_user))
     tahun = _int_arg("tahun") or q.choose_period(db.session, None, None, _today()).tahun
-    start_findings_count(db.session, tahun, user=current_user)
+    dj.start_findings_count(db.session, tahun, user=current_user)
     return redirect(url_for("dashboard.home", bagian="evaluator", tahun=tahun))
 
 
@@ -1274,16 +1227,6 @@ def _monitoring_period() -> q.PeriodChoice:
     return period
 
 
-def _stage_labels(period: q.PeriodChoice) -> dict[str, str]:
-    labels = dict(q.STAGES)
-    labels["realisasi_diisi"] = f"Realisasi {period.label} diisi"
-    labels["realisasi_terverifikasi"] = f"Realisasi {period.label} terverifikasi"
-    ke = period.evaluation_period
-    what = q.BULAN[ke] if period.periodik == "bulanan" else f"triwulan {ke}"
-    labels["dievaluasi"] = f"Evaluasi {what} final"
-    return labels
-
-
 def _monitoring_context():
     scope = _scope_or_403(perm.monitoring_scope(current_user))
     opd_id = _opd_filter(scope)
@@ -1293,7 +1236,7 @@ def _monitoring_context():
         opds = [o for o in opds if o[0] == opd_id]
     people = q.pengisian_people(db.session, period, scope, opd_id=opd_id)
     matrix = q.pengisian_matrix(people, opds)
-    labels = _stage_labels(period)
+    labels = rp.stage_labels(period)
     sheet = Sheet(
         "Monitoring pengisian",
         [
@@ -1336,6 +1279,7 @@ def monitoring():
 @bp.route("/monitoring-pengisian.xlsx")
 @login_required
 def monitoring_xlsx():
+    # One row per OPD: always small, written during the request (README "Ekspor besar").
     _scope, _opd, period, _matrix, labels, sheet = _monitoring_context()
     notes = [
         "Monitoring pengisian SKP, realisasi dan evaluasi per perangkat daerah.",
@@ -1345,73 +1289,49 @@ def monitoring_xlsx():
     return _xlsx([sheet], f"monitoring-pengisian-{period.tahun}-{period.bulan:02d}.xlsx", notes)
 
 
-def _people_context():
+def _people_filters():
     scope = _scope_or_403(perm.monitoring_scope(current_user))
     opd_id = _opd_filter(scope)
     period = _monitoring_period()
-    labels = _stage_labels(period)
-    stage = request.args.get("tahap") or ""
-    if stage and stage not in labels:
+    labels = rp.stage_labels(period)
+    flt = rp.PeopleFilter.parse(request.args, labels)
+    if flt is None:
         abort(404)
-    status = request.args.get("status") or "belum"
-    if status not in {"belum", "sudah", "semua"}:
-        status = "belum"
-    term = (request.args.get("q") or "").strip()[:100].lower()
-    unit_id = _int_arg("unit")
+    return scope, opd_id, period, labels, flt
+
+
+def _people_context():
+    scope, opd_id, period, labels, flt = _people_filters()
     people = q.pengisian_people(db.session, period, scope, opd_id=opd_id)
     units = sorted({(p.unit_id, p.unit) for p in people if p.unit_id}, key=lambda u: u[1])
-    rows = people
-    if stage and status != "semua":
-        want = status == "sudah"
-        rows = [p for p in rows if p.stages[stage] is want]
-    if unit_id is not None:
-        rows = [p for p in rows if p.unit_id == unit_id]
-    if term:
-        digits = term.replace(" ", "")
-        rows = [
-            p
-            for p in rows
-            if term in p.nama.lower() or (digits.isdigit() and (p.nip or "").startswith(digits))
-        ]
-    sheet = Sheet(
-        "Daftar pegawai",
-        [
-            "Nama",
-            "NIP",
-            "Perangkat daerah",
-            "Unit",
-            "Jabatan",
-            "Status SKP",
-            "Realisasi diisi",
-            "Realisasi terverifikasi",
-            "Predikat periodik",
-            *labels.values(),
-        ],
-        [
-            [
-                p.nama,
-                _nip(p.nip),
-                p.opd,
-                p.unit,
-                p.jabatan,
-                p.skp_status_label,
-                p.realisasi_diisi,
-                p.realisasi_terverifikasi,
-                p.predikat_label,
-                *[p.stages[s] for s in labels],
-            ]
-            for p in rows
-        ],
-    )
-    return opd_id, period, labels, stage, status, term, unit_id, units, rows, sheet, scope
+    rows = flt.apply(people)
+    return scope, opd_id, period, labels, flt, units, rows
+
+
+def _export_urls(laporan: str, rows: int, endpoint: str) -> dict[str, str | None]:
+    """The page's XLSX control: a link while the list is short, else a POST button that
+    starts the export job (the query string carries the page's filters)."""
+    args = {k: v for k, v in request.args.items() if k != "page"}
+    if rows > rp.SYNC_EXPORT_MAX_ROWS:
+        return {
+            "export_url": None,
+            "export_job_url": url_for("dashboard.start_export", laporan=laporan, **args),
+        }
+    return {"export_url": url_for(endpoint, **args), "export_job_url": None}
+
+
+def _too_long(laporan: str, rows: int):
+    """Send a GET for a long export to the page that starts it as a job (a GET never
+    starts a job), or None when the export is short enough to write now."""
+    if rows <= rp.SYNC_EXPORT_MAX_ROWS:
+        return None
+    return redirect(url_for("dashboard.new_export", laporan=laporan, **request.args), 303)
 
 
 @bp.route("/monitoring-pengisian/daftar")
 @login_required
 def monitoring_people():
-    opd_id, period, labels, stage, status, term, unit_id, units, rows, _sheet, scope = (
-        _people_context()
-    )
+    scope, opd_id, period, labels, flt, units, rows = _people_context()
     page = max(1, _int_arg("page") or 1)
     per_page = 50
     total = len(rows)
@@ -1422,10 +1342,10 @@ def monitoring_people():
         "dashboard/monitoring_people.html",
         period=period,
         labels=labels,
-        stage=stage,
-        status=status,
+        stage=flt.stage,
+        status=flt.status,
         term=request.args.get("q", ""),
-        unit_id=unit_id,
+        unit_id=flt.unit_id,
         units=units,
         rows=shown,
         total=total,
@@ -1433,16 +1353,20 @@ def monitoring_people():
         pages=pages,
         opd_id=opd_id,
         opd_options=q.opd_options(db.session, scope),
+        **_export_urls("monitoring-pegawai", total, "dashboard.monitoring_people_xlsx"),
     )
 
 
 @bp.route("/monitoring-pengisian/daftar.xlsx")
 @login_required
 def monitoring_people_xlsx():
-    opd_id, period, labels, stage, status, *_rest, sheet, _scope = _people_context()
-    what = f"tahap {labels[stage]} ({status})" if stage else "semua tahap"
+    scope, opd_id, period, labels, flt, _units, rows = _people_context()
+    redirect_to_job = _too_long("monitoring-pegawai", len(rows))
+    if redirect_to_job is not None:
+        return redirect_to_job
+    what = f"tahap {labels[flt.stage]} ({flt.status})" if flt.stage else "semua tahap"
     return _xlsx(
-        [sheet],
+        [rp.monitoring_people_sheet(rows, labels)],
         f"monitoring-pegawai-{period.tahun}-{period.bulan:02d}.xlsx",
         [f"Daftar pegawai, {what}, {period.label}."],
     )
@@ -1459,30 +1383,15 @@ def _workload_context():
     period = _period()
     settings = q.dashboard_settings(db.session)
     data = q.workload_data(db.session, period, settings, scope, opd_id=opd_id)
-    what = "Perangkat daerah" if data.level == "opd" else "Bidang / unit"
-    rows_sheet = Sheet(
-        "Beban kerja per unit" if data.level == "unit" else "Beban kerja per OPD",
-        [
-            what,
-            "Pegawai",
-            "Pegawai melapor",
-            "Menit efektif disetujui",
-            "Menit tersedia",
-            "Rasio",
-            "Kategori",
-        ],
-        [
-            [
-                r.label,
-                r.pegawai,
-                r.melapor,
-                r.menit,
-                r.kapasitas,
-                _round(r.ratio, 2),
-                BAND_LABELS[r.band],
-            ]
-            for r in data.rows
-        ],
+    return scope, opd_id, period, data
+
+
+@bp.route("/beban-kerja")
+@login_required
+def workload():
+    scope, opd_id, period, data = _workload_context()
+    rows_sheet, people_sheet = rp.workload_sheets(
+        data,
         links=[
             url_for("dashboard.workload", opd=r.key, tahun=period.tahun, bulan=period.bulan)
             if data.level == "opd"
@@ -1490,43 +1399,6 @@ def _workload_context():
             for r in data.rows
         ],
     )
-    people_sheet = Sheet(
-        "Beban kerja per pegawai",
-        [
-            "Nama",
-            "NIP",
-            "Perangkat daerah",
-            "Unit",
-            "Jabatan",
-            "Aktivitas disetujui",
-            "Menit efektif disetujui",
-            "Menit tersedia",
-            "Rasio",
-            "Kategori",
-        ],
-        [
-            [
-                p.nama,
-                _nip(p.nip),
-                p.opd,
-                p.unit,
-                p.jabatan,
-                p.aktivitas,
-                p.menit,
-                p.kapasitas,
-                _round(p.ratio, 2),
-                BAND_LABELS[p.band],
-            ]
-            for p in data.people
-        ],
-    )
-    return scope, opd_id, period, settings, data, rows_sheet, people_sheet
-
-
-@bp.route("/beban-kerja")
-@login_required
-def workload():
-    scope, opd_id, period, settings, data, rows_sheet, people_sheet = _workload_context()
     fig = charts.workload_figure([(r.label, r.ratio, r.menit, r.kapasitas) for r in data.rows])
     bands: dict[str, int] = dict.fromkeys(BAND_LABELS, 0)
     for p in data.people:
@@ -1555,153 +1427,279 @@ def workload():
         opd_id=opd_id,
         opd_options=q.opd_options(db.session, scope),
         limit=HTML_ROWS,
+        **_export_urls("beban-kerja", len(data.people), "dashboard.workload_xlsx"),
     )
 
 
 @bp.route("/beban-kerja.xlsx")
 @login_required
 def workload_xlsx():
-    _scope, opd_id, period, settings, data, rows_sheet, people_sheet = _workload_context()
-    notes = [
-        f"Beban kerja {period.label}: {data.hari_kerja} hari kerja × {data.menit_harian} menit "
-        f"efektif per hari = {data.kapasitas_per_pegawai} menit tersedia per pegawai.",
-        "Rasio = menit efektif aktivitas yang disetujui / menit tersedia. < 0,8 kurang beban; "
-        "0,8–1,2 sesuai; > 1,2 lebih beban.",
-        WORKLOAD_CAVEAT,
-    ]
+    _scope, opd_id, period, data = _workload_context()
+    redirect_to_job = _too_long("beban-kerja", len(data.people))
+    if redirect_to_job is not None:
+        return redirect_to_job
     suffix = f"-opd{opd_id}" if opd_id else ""
     return _xlsx(
-        [rows_sheet, people_sheet],
+        list(rp.workload_sheets(data)),
         f"beban-kerja-{period.tahun}-{period.bulan:02d}{suffix}.xlsx",
-        notes,
+        rp.workload_notes(data, period),
     )
 
 
 # --- peta merit ------------------------------------------------------------------------------
 
 
-def _merit_history_sheet(data: q.MeritData, period: q.PeriodChoice) -> Sheet:
-    keys = data.keys
-    return Sheet(
-        "Riwayat predikat",
-        [
-            "Nama",
-            "NIP",
-            "Perangkat daerah",
-            "Unit",
-            "Jabatan",
-            "Jenjang jabatan",
-            "Golongan",
-            f"Capaian {period.tahun} s.d. {q.BULAN[period.bulan]} (%)",
-            "Tren predikat",
-            *[data.labels[k] for k in keys],
-        ],
-        [
-            [
-                p.nama,
-                _nip(p.nip),
-                p.opd,
-                p.unit,
-                p.jabatan,
-                p.level_label,
-                p.golongan,
-                _round(p.capaian),
-                TREND_LABELS.get(p.trend or "", "-"),
-                *[q._predikat_label(p.history.get(k)) if k in p.history else "-" for k in keys],
-            ]
-            for p in data.people
-        ],
-    )
-
-
-def _merit_context(*, history: bool):
+def _merit_scope():
     scope = _scope_or_403(perm.merit_scope(current_user))
     opd_id = _opd_filter(scope)
     effective = {opd_id} if opd_id is not None else scope
-    period = _period()
-    data = q.merit_data(db.session, period, effective, selected=request.args.get("periode"))
-
-    def dist_sheet(title: str, first: str, groups) -> Sheet:
-        return Sheet(
-            title,
-            [first, *[p.label for p in Predikat], "Jumlah"],
-            [[name, *[c[p] for p in Predikat], sum(c.values())] for name, c in groups],
-        )
-
-    grid_rows = []
-    for trend, tlabel in TREND_LABELS.items():
-        for band, blabel in CAPAIAN_BANDS.items():
-            names = data.grid.get((trend, band), [])
-            grid_rows.append([tlabel, blabel, len(names), "; ".join(names)])
-    grid_sheet = Sheet(
-        "Kotak talenta", ["Tren predikat", "Capaian", "Jumlah", "Pegawai"], grid_rows
-    )
-    sheets = {
-        **({"riwayat": _merit_history_sheet(data, period)} if history else {}),
-        "opd": dist_sheet("Sebaran per OPD", "Perangkat daerah", data.by_opd),
-        "jenjang": dist_sheet("Sebaran per jenjang", "Jenjang jabatan", data.by_level),
-        "golongan": dist_sheet("Sebaran per golongan", "Golongan", data.by_golongan),
-        "talenta": grid_sheet,
-    }
-    return scope, opd_id, period, data, sheets
+    return scope, opd_id, effective
 
 
 @bp.route("/peta-merit")
 @login_required
 def merit():
-    scope, opd_id, period, data, sheets = _merit_context(history=False)
-    selected = data.labels.get(data.selected, "-") if data.selected else "-"
-    figures = {
-        "opd": figure_json(charts.predikat_stack_figure(data.by_opd)),
-        "jenjang": figure_json(charts.predikat_stack_figure(data.by_level)),
-        "golongan": figure_json(charts.predikat_stack_figure(data.by_golongan)),
-        "talenta": figure_json(charts.talent_grid_figure(data.grid)),
+    scope, opd_id, effective = _merit_scope()
+    period = _period()
+    keys, labels = mr.merit_keys(db.session, effective)
+    selected = mr.choose_key(keys, request.args.get("periode"))
+    by_opd, by_level, by_gol = mr.merit_distributions(db.session, selected, effective)
+    term = (request.args.get("q") or "").strip()[:100]
+    page = mr.merit_people_page(
+        db.session, period, effective, term=term, page=max(1, _int_arg("page") or 1)
+    )
+    people = page.total if not term else mr.merit_people_count(db.session, effective)
+    grid, pending = mr.talent_grid(db.session, period, effective, people)
+    sheets = {
+        "opd": rp.distribution_sheet("Sebaran per OPD", "Perangkat daerah", by_opd),
+        "jenjang": rp.distribution_sheet("Sebaran per jenjang", "Jenjang jabatan", by_level),
+        "golongan": rp.distribution_sheet("Sebaran per golongan", "Golongan", by_gol),
+        "talenta": rp.grid_sheet(grid) if grid is not None else None,
     }
-    term = (request.args.get("q") or "").strip()[:100].lower()
-    people = data.people
-    if term:
-        people = [p for p in people if term in p.nama.lower() or (p.nip or "").startswith(term)]
-    page = max(1, _int_arg("page") or 1)
-    per_page = 50
-    pages = max(1, -(-len(people) // per_page))
-    page = min(page, pages)
+    figures = {
+        "opd": figure_json(charts.predikat_stack_figure(by_opd)),
+        "jenjang": figure_json(charts.predikat_stack_figure(by_level)),
+        "golongan": figure_json(charts.predikat_stack_figure(by_gol)),
+        "talenta": (
+            figure_json(charts.talent_grid_figure(grid.names, counts=grid.counts))
+            if grid is not None
+            else None
+        ),
+    }
+    args = {k: v for k, v in request.args.items() if k in {"tahun", "bulan", "opd", "periode"}}
     return render_template(
         "dashboard/merit.html",
         period=period,
-        data=data,
-        selected_label=selected,
+        keys=keys,
+        labels=labels,
+        selected=selected,
+        selected_label=labels.get(selected, "-") if selected else "-",
         figures=figures,
         sheets=sheets,
-        people=people[(page - 1) * per_page : page * per_page],
-        total=len(people),
-        page=page,
-        pages=pages,
-        keys=data.keys[-6:],
-        predikat_label=q._predikat_label,
+        grid=grid,
+        pending=pending,
+        people=page.people,
+        people_total=people,
+        total=page.total,
+        page=page.page,
+        pages=page.pages,
+        shown_keys=keys[-6:],
+        predikat_label=mr.predikat_label,
         trend_labels=TREND_LABELS,
         opd_id=opd_id,
         opd_options=q.opd_options(db.session, scope),
-        term=request.args.get("q", ""),
+        term=term,
+        recompute_url=url_for("dashboard.recompute_merit", **args),
+        **_export_urls("peta-merit", people, "dashboard.merit_xlsx"),
     )
+
+
+@bp.route("/peta-merit/hitung-ulang", methods=["POST"])
+@login_required
+def recompute_merit():
+    _merit_scope()
+    period = _period()
+    dj.start_merit_grid(db.session, period.tahun, period.bulan, user=current_user)
+    args = {k: v for k, v in request.args.items() if k in {"tahun", "bulan", "opd", "periode"}}
+    return redirect(url_for("dashboard.merit", **args) + "#dash-merit-talenta", 303)
 
 
 @bp.route("/peta-merit.xlsx")
 @login_required
 def merit_xlsx():
-    _scope, opd_id, period, data, sheets = _merit_context(history=True)
-    notes = [
-        "Peta merit: predikat kinerja final per periode evaluasi (PermenPANRB 6/2022).",
-        f"Sebaran dan kotak talenta untuk periode: "
-        f"{data.labels.get(data.selected, '-') if data.selected else '-'}.",
-        "Tren predikat membandingkan dua predikat tahunan terakhir (atau dua predikat periodik "
-        "terakhir bila predikat tahunan kurang dari dua); satu predikat saja dianggap stabil.",
-        f"Capaian = rata-rata capaian IKI RHK utama SKP {period.tahun} s.d. "
-        f"{q.BULAN[period.bulan]} (realisasi terverifikasi; target IKI kuantitas dipro-rata "
-        "menurut bulan SKP yang sudah berjalan, seperti saran rating hasil kerja). Batas 80% dan "
-        "101% mengikuti saran rating hasil kerja SKP Cascade.",
-    ]
+    _scope, opd_id, effective = _merit_scope()
+    redirect_to_job = _too_long("peta-merit", mr.merit_people_count(db.session, effective))
+    if redirect_to_job is not None:
+        return redirect_to_job
+    period = _period()
+    data = mr.merit_data(db.session, period, effective, selected=request.args.get("periode"))
     suffix = f"-opd{opd_id}" if opd_id else ""
-    return _xlsx(list(sheets.values()), f"peta-merit-{period.tahun}{suffix}.xlsx", notes)
+    return _xlsx(
+        rp.merit_sheets(data, period),
+        f"peta-merit-{period.tahun}{suffix}.xlsx",
+        rp.merit_notes(data, period),
+    )
+
+
+# --- exports that run as background jobs -----------------------------------------------------
+
+
+def _export_spec(laporan: str) -> rp.ExportSpec:
+    """Build the export the request asks for, with the scope of the logged-in user (403 when
+    the user may not see it, 404 for an unknown report or table)."""
+    if laporan == "monitoring-pegawai":
+        scope, opd_id, period, _labels, flt = _people_filters()
+        return rp.ExportSpec.make(
+            laporan,
+            period,
+            scope,
+            opd_id=opd_id,
+            tahap=flt.stage,
+            status=flt.status,
+            q=flt.term,
+            unit=flt.unit_id,
+        )
+    if laporan == "beban-kerja":
+        scope = _scope_or_403(perm.workload_scope(current_user))
+        opd_id = _opd_filter(scope)
+        if opd_id is None and scope is not None and len(scope) == 1:
+            opd_id = next(iter(scope))
+        return rp.ExportSpec.make(laporan, _period(), scope, opd_id=opd_id)
+    if laporan == "peta-merit":
+        scope, opd_id, _effective = _merit_scope()
+        periode = (request.args.get("periode") or "")[:40]
+        return rp.ExportSpec.make(laporan, _period(), scope, opd_id=opd_id, periode=periode)
+    if laporan == "beranda":
+        bagian, tabel = request.args.get("bagian", ""), request.args.get("tabel", "")
+        if (bagian, tabel) not in rp.JOB_CARDS:
+            abort(404)
+        led = q.led_opd_id(db.session, current_user.pegawai_id)
+        require(bagian in perm.dashboard_sections(current_user, led_opd_id=led))
+        scope, opd_id = None, None
+        if bagian == "opd":
+            scope = perm.opd_dashboard_scope(current_user, led_opd_id=led)
+            opd_id, _options = _chosen_opd(scope, led)
+            if opd_id is None:
+                abort(404)
+        return rp.ExportSpec.make(
+            laporan, _period(), scope, opd_id=opd_id, bagian=bagian, tabel=tabel
+        )
+    abort(404)
+
+
+@bp.route("/ekspor/<laporan>")
+@login_required
+def new_export(laporan: str):
+    spec = _export_spec(laporan)
+    require(rp.may_export(current_user, db.session, spec))
+    return render_template(
+        "dashboard/export_new.html",
+        spec=spec,
+        title=_export_title(spec),
+        period_label=f"{q.BULAN[spec.bulan]} {spec.tahun}",
+        opd=dict(q.opd_options(db.session, None)).get(spec.opd_id) if spec.opd_id else None,
+        action=url_for("dashboard.start_export", laporan=laporan, **request.args),
+        limit=rp.SYNC_EXPORT_MAX_ROWS,
+    )
+
+
+@bp.route("/ekspor/<laporan>", methods=["POST"])
+@login_required
+def start_export(laporan: str):
+    spec = _export_spec(laporan)
+    require(rp.may_export(current_user, db.session, spec))
+    job = dj.start_export(spec, user=current_user)
+    return redirect(url_for("dashboard.export_job", job_id=job.id), 303)
+
+
+def _export_title(spec: rp.ExportSpec) -> str:
+    if spec.laporan == "beranda":
+        return rp.JOB_CARDS.get((spec.option("bagian"), spec.option("tabel")), "Tabel dasbor")
+    report = rp.REPORTS.get(spec.laporan)
+    return report.title if report else spec.laporan
+
+
+def _export_job_or_404(job_id: int) -> tuple[Job, rp.ExportSpec]:
+    """Load an export job the user may see: their own (or any, for an admin), and only while
+    their scope still covers what it exports (checked again on every request)."""
+    job = db.session.get(Job, job_id)
+    if job is None or job.kind != rp.EXPORT_JOB or not can_download_job_file(current_user, job):
+        abort(404)
+    try:
+        spec = rp.ExportSpec.from_params(job.params or {})
+    except (KeyError, TypeError, ValueError):
+        abort(404)
+    require(rp.may_export(current_user, db.session, spec))
+    return job, spec
+
+
+def _job_status(job: Job) -> dict:
+    done = job.status == "done"
+    available = done and job_file(job) is not None
+    return {
+        "id": job.id,
+        "status": job.status,
+        "status_label": job.status_label,
+        "percent": job.percent,
+        "progress": job.progress,
+        "total": job.total,
+        "message": job.message or "",
+        "running": job.status in ("queued", "running"),
+        "download_url": url_for("dashboard.download_export", job_id=job.id) if available else None,
+    }
+
+
+@bp.route("/ekspor/proses/<int:job_id>")
+@login_required
+def export_job(job_id: int):
+    job, spec = _export_job_or_404(job_id)
+    return render_template(
+        "dashboard/export_job.html",
+        job=job,
+        spec=spec,
+        title=_export_title(spec),
+        period_label=f"{q.BULAN[spec.bulan]} {spec.tahun}",
+        status=_job_status(job),
+        keep_days=keep_days(),
+        file=job_file(job),
+        rows=(job.result or {}).get("rows") if job.status == "done" else None,
+    )
+
+
+@bp.route("/ekspor/proses/<int:job_id>/status")
+@login_required
+def export_job_status(job_id: int):
+    job, _spec = _export_job_or_404(job_id)
+    return jsonify(_job_status(job))
+
+
+@bp.route("/ekspor/proses/<int:job_id>/unduh")
+@login_required
+def download_export(job_id: int):
+    job, _spec = _export_job_or_404(job_id)
+    item = job_file(job)
+    if item is None:
+        abort(404)
+    return send_job_file(item)
+
+
+@bp.route("/ekspor")
+@login_required
+def my_exports():
+    jobs = db.session.scalars(
+        select(Job)
+        .where(Job.kind == rp.EXPORT_JOB, Job.created_by_id == current_user.id)
+        .order_by(Job.id.desc())
+        .limit(30)
+    ).all()
+    rows = []
+    for job in jobs:
+        try:
+            spec = rp.ExportSpec.from_params(job.params or {})
+        except (KeyError, TypeError, ValueError):
+            continue
+        rows.append((job, _export_title(spec), f"{q.BULAN[spec.bulan]} {spec.tahun}"))
+    return render_template("dashboard/export_list.html", rows=rows, keep_days=keep_days())
 
 
 # --- official documents ----------------------------------------------------------------------

@@ -438,3 +438,11 @@ def regency(session, instansi, make_unit, make_jabatan, make_pegawai, make_user)
         users=users,
         kabid_b=kabid_b,
     )
+
+
+@pytest.fixture(autouse=True)
+def job_files(app, tmp_path):
+    """Export jobs write their files under the test's temporary folder."""
+    app.config["SKP_JOB_FILES_DIR"] = str(tmp_path / "job-files")
+    yield tmp_path / "job-files"
+    app.config.pop("SKP_JOB_FILES_DIR", None)

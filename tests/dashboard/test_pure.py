@@ -23,7 +23,7 @@ from skp_app.dashboard.documents import (
     RhkLine,
     SkpDocument,
 )
-from skp_app.dashboard.exports import Sheet, xlsx_bytes
+from skp_app.dashboard.exports import Sheet, write_xlsx, xlsx_bytes
 from skp_app.dashboard.metrics import IkiSeries
 
 
@@ -34,6 +34,7 @@ from skp_app.dashboard.metrics import IkiSeries
         "skp_app.dashboard.charts",
         "skp_app.dashboard.exports",
         "skp_app.dashboard.documents",
+        "skp_app.dashboard.merit",
     ],
 )
 def test_docstring_examples(name):
@@ -122,6 +123,27 @@ def test_xlsx_neutralises_formula_cells_and_keeps_numbers():
             assert cell.data_type != "f"
     assert wb["Keterangan"]["A1"].value == "'=1+1 dalam catatan"
     assert ws.freeze_panes == "A2"
+
+
+def test_write_xlsx_streams_rows_from_a_generator_to_a_file_and_reports_progress(tmp_path):
+    seen: list[int] = []
+    rows = ([f"Pegawai {i}", i] for i in range(2500))  # never held as a list
+    path = tmp_path / "besar.xlsx"
+    written = write_xlsx(
+        path,
+        [Sheet("Daftar", ["Nama", "No"], rows), Sheet("Kecil", ["Nama"], [["@SUM(A1)"]])],
+        notes=["Catatan"],
+        progress=seen.append,
+        every=1000,
+    )
+    assert written == 2501
+    assert seen == [1000, 2000]
+    wb = load_workbook(path, read_only=True)
+    assert wb.sheetnames == ["Daftar", "Kecil", "Keterangan"]
+    assert [r for r in wb["Daftar"].iter_rows(min_row=2501, values_only=True)] == [
+        ("Pegawai 2499", 2499)
+    ]
+    assert next(wb["Kecil"].iter_rows(min_row=2, values_only=True)) == ("'@SUM(A1)",)
 
 
 def test_xlsx_sheet_titles_are_valid_and_unique():

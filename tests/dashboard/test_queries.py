@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from skp_app.dashboard import merit
 from skp_app.dashboard import queries as q
 from skp_app.planning.models import Iki, Rhk, Skp
 from skp_app.realization.models import Aktivitas, Evaluasi, Realisasi
@@ -170,7 +171,7 @@ def test_workload_respects_holidays_and_the_daily_minutes_setting(regency, sessi
 
 
 def test_merit_history_trend_grid_and_distributions(regency, session):
-    data = q.merit_data(session, _period(session), None)
+    data = merit.merit_data(session, _period(session), None)
     budi = next(p for p in data.people if p.pegawai_id == regency.budi.id)
     assert [data.labels[k] for k in data.keys] == [
         "Tahunan 2025",
@@ -183,9 +184,9 @@ def test_merit_history_trend_grid_and_distributions(regency, session):
     assert data.selected.annual and data.selected.tahun == TAHUN
     assert dict(data.by_golongan)["Golongan III"][Predikat.BAIK] == 2
     assert {name for name, _ in data.by_level} == {"Jabatan Administrator", "Jabatan Fungsional"}
-    chosen = q.merit_data(session, _period(session), None, selected=data.keys[0].code)
+    chosen = merit.merit_data(session, _period(session), None, selected=data.keys[0].code)
     assert chosen.selected == data.keys[0]
-    assert q.merit_data(session, _period(session), {regency.opd_b.id}).by_opd == []
+    assert merit.merit_data(session, _period(session), {regency.opd_b.id}).by_opd == []
 
 
 # --- bounded queries ---------------------------------------------------------------------------
@@ -332,7 +333,7 @@ def test_big_pohon_draws_top_levels_only_and_survives_link_loops(regency, sessio
 
 
 def test_merit_capaian_prorates_kuantitas_targets_to_the_months_elapsed(regency, session):
-    data = q.merit_data(session, _period(session), {regency.opd_a.id})
+    data = merit.merit_data(session, _period(session), {regency.opd_a.id})
     by_id = {p.pegawai_id: p for p in data.people}
     # Siti: 3 documents by March of 12 a year = 3 of the pro-rated 3 → 100 %.
     assert by_id[regency.siti.id].capaian == Decimal(100)
