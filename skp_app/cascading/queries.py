@@ -880,6 +880,17 @@ def _load_outside_people(
         ),
     ):
         skp_ids.setdefault(pid, []).append(sid)
+    people.update(_people_by_id(session, wanted, {}, skp_ids, ld.tahun))
+
+
+def _people_by_id(
+    session: Session,
+    ids: Iterable[int],
+    superiors: Mapping[int, int | None],
+    skp_ids: Mapping[int, list[int]],
+    tahun: int,
+) -> dict[int, PersonRow]:
+    """Return the :class:`PersonRow` of some employees (any kedudukan) in one query."""
     rows = _execute(
         session,
         select(
@@ -895,20 +906,22 @@ def _load_outside_people(
         )
         .outerjoin(UnitOrganisasi, UnitOrganisasi.id == Pegawai.unit_id)
         .outerjoin(Jabatan, Jabatan.id == Pegawai.jabatan_id)
-        .where(Pegawai.id.in_(wanted)),
+        .where(Pegawai.id.in_(sorted(ids))),
     )
-    for pid, depan, nama, belakang, unit, p_opd, jenis, kedudukan, asn in rows:
-        people[pid] = PersonRow(
+    return {
+        pid: PersonRow(
             pid,
             full_name(depan, nama, belakang),
             p_opd,
             unit,
             _LEVEL.get(jenis) if jenis else None,
-            None,
+            superiors.get(pid),
             kedudukan in _MUST_HAVE_SKP and asn in _SKP_JENIS,
             tuple(sorted(skp_ids.get(pid, ()))),
-            ld.tahun,
+            tahun,
         )
+        for pid, depan, nama, belakang, unit, p_opd, jenis, kedudukan, asn in rows
+    }
 
 
 # --------------------------------------------------------------------------- checking
@@ -1295,41 +1308,11 @@ def _neighbourhood_people(session: Session, ld: _Loaded) -> dict[int, PersonRow]
     ids |= {s for s in superiors.values() if s is not None}
     if not ids:
         return {}
-    rows = _execute(
-        session,
-        select(
-            Pegawai.id,
-            Pegawai.gelar_depan,
-            Pegawai.nama,
-            Pegawai.gelar_belakang,
-            Pegawai.unit_id,
-            UnitOrganisasi.opd_id,
-            Jabatan.jenis,
-            Pegawai.kedudukan_hukum_id,
-            Pegawai.jenis_asn,
-        )
-        .outerjoin(UnitOrganisasi, UnitOrganisasi.id == Pegawai.unit_id)
-        .outerjoin(Jabatan, Jabatan.id == Pegawai.jabatan_id)
-        .where(Pegawai.id.in_(sorted(ids))),
-    )
     skp_ids: dict[int, list[int]] = {}
     for s in ld.skps.values():
         if s.live:
             skp_ids.setdefault(s.pegawai_id, []).append(s.id)
-    return {
-        pid: PersonRow(
-            pid,
-            full_name(depan, nama, belakang),
-            p_opd,
-            unit,
-            _LEVEL.get(jenis) if jenis else None,
-            superiors.get(pid),
-            kedudukan in _MUST_HAVE_SKP and asn in _SKP_JENIS,
-            tuple(sorted(skp_ids.get(pid, ()))),
-            ld.tahun,
-        )
-        for pid, depan, nama, belakang, unit, p_opd, jenis, kedudukan, asn in rows
-    }
+    return _people_by_id(session, ids, superiors, skp_ids, ld.tahun)
 
 
 # --------------------------------------------------------------------------- pages
