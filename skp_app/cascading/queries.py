@@ -92,6 +92,7 @@ _SKP_JENIS = frozenset({"PNS", "PPPK"})
 _MUST_HAVE_SKP = frozenset(SKP_KEDUDUKAN)
 _MAX_WALK = 60  # rounds of walking up a chain of links outside the loaded set
 _CHUNK = 5000  # ids per IN (...) list
+_IN_CHUNK = 900  # ids per IN list in the small lookups
 
 
 def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
@@ -575,7 +576,7 @@ def _load_rows(
         people, heads, regent_owner = _load_people(session, ld, opd_id)
     else:
         people = []
-        heads, regent_owner = _opd_heads(session, opd_id)
+        heads, regent_owner = _opd_heads(session, None if opd_id is None else [opd_id])
 
     goals = _goal_rows(ld, tahun, heads, regent_owner)
     rhks, flagged = _rhk_rows(ld)
@@ -841,9 +842,11 @@ def _load_people(
     return list(people.values()), {o: rank[-1] for o, rank in heads.items()}, regent_owner
 
 
-def _opd_heads(session: Session, opd_id: int | None = None) -> tuple[dict[int, int], int | None]:
+def _opd_heads(
+    session: Session, opd_ids: Iterable[int] | None = None
+) -> tuple[dict[int, int], int | None]:
     """Return the head of each OPD (the holder of the OPD's *kepala unit* position, else its
-    highest position) and the regional head, in one query."""
+    highest position) and the regional head, in one query; only ``opd_ids`` when given."""
     stmt = (
         select(Pegawai.id, Jabatan.unit_id, Jabatan.is_kepala_unit, Jabatan.jenis)
         .join(Jabatan, Jabatan.id == Pegawai.jabatan_id)
@@ -853,8 +856,9 @@ def _opd_heads(session: Session, opd_id: int | None = None) -> tuple[dict[int, i
             or_(UnitOrganisasi.is_opd.is_(True), Jabatan.jenis == "kepala_daerah"),
         )
     )
-    if opd_id is not None:
-        stmt = stmt.where(or_(Jabatan.unit_id == opd_id, Jabatan.jenis == "kepala_daerah"))
+    if opd_ids is not None:
+        wanted = sorted(set(opd_ids)) or [-1]
+        stmt = stmt.where(or_(Jabatan.unit_id.in_(wanted), Jabatan.jenis == "kepala_daerah"))
     ranks: dict[int, tuple[bool, int, int]] = {}
     regent: int | None = None
     for pid, unit, kepala, jenis in _execute(session, stmt):
@@ -1034,23 +1038,27 @@ def cascade_for(
 def _penilai_of_rhk(session: Session, periode_id: int, ids: Iterable[int]) -> frozenset[int]:
     """Return those of ``ids`` who are pejabat penilai of an SKP with RHK in the periode.
 
-    One query over the periode's live SKPs (a few thousand distinct penilai), intersected here:
-    cheaper than IN lists of the ten thousand employees of a large OPD.
+    A few ids (a neighbourhood) are looked up in IN lists; many (a large OPD) with one query
+    over the periode's live SKPs, intersected here.
     """
-    wanted = set(ids)
+    wanted = sorted(set(ids))
     if not wanted:
         return frozenset()
-    penilai = _execute(
-        session,
-        select(Skp.penilai_pegawai_id)
-        .where(
-            *_live_skp_conditions(periode_id),
-            Skp.penilai_pegawai_id.is_not(None),
-            select(Rhk.id).where(Rhk.skp_id == Skp.id).exists(),
-        )
-        .distinct(),
+    stmt = select(Skp.penilai_pegawai_id).where(
+        *_live_skp_conditions(periode_id),
+        Skp.penilai_pegawai_id.is_not(None),
+        select(Rhk.id).where(Rhk.skp_id == Skp.id).exists(),
     )
-    return frozenset(pid for (pid,) in penilai if pid in wanted)
+    if len(wanted) > 2 * _IN_CHUNK:
+        keep = set(wanted)
+        rows = _execute(session, stmt.distinct())
+        return frozenset(pid for (pid,) in rows if pid in keep)
+    found: set[int] = set()
+    for i in range(0, len(wanted), _IN_CHUNK):
+        chunk = wanted[i : i + _IN_CHUNK]
+        rows = _execute(session, stmt.where(Skp.penilai_pegawai_id.in_(chunk)).distinct())
+        found.update(pid for (pid,) in rows)
+    return frozenset(found)
 
 
 # --------------------------------------------------------------------------- incremental
@@ -1226,7 +1234,9 @@ def _neighbourhood_graph(
             )
         )
     people = _neighbourhood_people(session, ld)
-    heads, regent_owner = _opd_heads(session)
+    heads, regent_owner = _opd_heads(
+        session, {g["opd_id"] for g in ld.goal_rows.values() if g["opd_id"] is not None}
+    )
     goals = _goal_rows(ld, tahun, heads, regent_owner)
     rhks, flagged = _rhk_rows(ld)
     graph = build_cascade_graph(goals, rhks, people.values(), tahun=tahun)
@@ -1935,7 +1945,7 @@ def tree_view(
             )
         )
     people = _neighbourhood_people(session, ld)
-    heads, regent_owner = _opd_heads(session, opd_id)
+    heads, regent_owner = _opd_heads(session, None if opd_id is None else [opd_id])
     goals = _goal_rows(ld, tahun, heads, regent_owner)
     rhks, flagged = _rhk_rows(ld)
     graph = build_cascade_graph(goals, rhks, people.values(), tahun=tahun)
