@@ -7,20 +7,41 @@ parameter construction), which is most of the time spent writing a 20,000-employ
 as ISO text (how SQLAlchemy stores them on SQLite; PostgreSQL parses it), datetimes as
 ``YYYY-MM-DD HH:MM:SS.ffffff``, JSON as ``json.dumps``. Columns left out get their model
 default (scalar or callable), as SQLAlchemy would give them. :func:`select_in` and
-:func:`execute_in` do the same for the batches' ``IN (…)`` lookups and stamps.
+:func:`execute_in` do the same for the batches' ``IN (…)`` lookups and stamps; on PostgreSQL the
+keys travel as one array parameter (``= ANY(%s)``), so the statement text stays short and is
+parsed once instead of carrying hundreds of placeholders. :func:`record_audit` writes the audit
+events of a batch the same way (``COPY`` on PostgreSQL).
 """
 
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
+from enum import Enum
 from operator import itemgetter
 
 from sqlalchemy import JSON, Date, DateTime, Numeric, Table
 from sqlalchemy.orm import Session
 
-__all__ = ["analyze", "bulk_insert", "execute_in", "execute_many", "select_in", "text_time"]
+from skp_app.timeutil import utcnow
+
+__all__ = [
+    "analyze",
+    "bulk_insert",
+    "execute_in",
+    "execute_many",
+    "is_postgres",
+    "record_audit",
+    "select_in",
+    "text_time",
+    "update_many",
+]
+
+
+def is_postgres(session: Session) -> bool:
+    """Return whether the session talks to PostgreSQL."""
+    return session.get_bind().dialect.name == "postgresql"
 
 
 def _defaults(table: Table, given: set[str]) -> dict:
@@ -53,8 +74,26 @@ def _to_text(v):
     return v
 
 
+def _json_default(v):
+    # What skp_app.audit.operations.jsonable turns into JSON values.
+    if isinstance(v, datetime | date | time):
+        return v.isoformat()
+    if isinstance(v, Decimal):
+        return str(v)
+    if isinstance(v, Enum):
+        return v.value
+    if isinstance(v, set | frozenset | tuple):
+        return list(v)
+    raise TypeError(f"{type(v).__name__} is not JSON serialisable")
+
+
+# One encoder for every value (json.dumps with ``default`` builds a new one per call); the
+# output is what json.dumps writes, as SQLAlchemy's JSON type does.
+_encode = json.JSONEncoder(default=_json_default).encode
+
+
 def _to_json(v):
-    return None if v is None else json.dumps(v)
+    return None if v is None else _encode(v)
 
 
 def _converter(col):
@@ -122,38 +161,115 @@ def _marks(session: Session, n: int) -> str:
 def select_in(
     session: Session, table: Table, columns: list[str], key: str, values, where: dict | None = None
 ) -> list:
-    """Return ``columns`` of the rows whose ``key`` is in ``values`` (and ``where`` equals).
+    """Return ``columns`` of the rows whose ``key`` is in ``values`` (and ``where`` equals;
+    a ``None`` there means ``IS NULL``).
 
-    A hand-built ``IN (?, ?, …)``: SQLAlchemy renders an expanding IN list anew on every
-    execution, which costs more than the query itself for the 500-key batches of a sync.
-    Rows are returned as driver values (dates are ISO text on SQLite).
+    A hand-built ``IN (?, ?, …)`` (``= ANY(%s)`` with one array on PostgreSQL): SQLAlchemy
+    renders an expanding IN list anew on every execution, which costs more than the query
+    itself for the batches of a sync. Rows are returned as driver values (dates are ISO text
+    on SQLite).
     """
     values = list(values)
     if not values:
         return []
-    prep = session.connection().dialect.identifier_preparer
-    mark = "?" if session.connection().dialect.paramstyle == "qmark" else "%s"
-    conditions = [f"{prep.quote(k)} = {mark}" for k in (where or {})]
-    conditions.append(f"{prep.quote(key)} IN ({_marks(session, len(values))})")
+    conn = session.connection()
+    prep = conn.dialect.identifier_preparer
+    pg = conn.dialect.name == "postgresql"
+    mark = "%s" if pg or conn.dialect.paramstyle != "qmark" else "?"
+    where = where or {}
+    conditions = [
+        f"{prep.quote(k)} IS NULL" if v is None else f"{prep.quote(k)} = {mark}"
+        for k, v in where.items()
+    ]
+    given = tuple(v for v in where.values() if v is not None)
+    if pg:
+        conditions.append(f"{prep.quote(key)} = ANY(%s)")
+        params = (*given, values)
+    else:
+        conditions.append(f"{prep.quote(key)} IN ({_marks(session, len(values))})")
+        params = (*given, *values)
     sql = (
         f"SELECT {', '.join(prep.quote(c) for c in columns)} "  # noqa: S608 — metadata names
         f"FROM {prep.format_table(table)} WHERE {' AND '.join(conditions)}"
     )
-    params = (*(where or {}).values(), *values)
-    return session.connection().exec_driver_sql(sql, params).fetchall()
+    return conn.exec_driver_sql(sql, params).fetchall()
 
 
 def execute_in(session: Session, sql: str, params: tuple, values) -> None:
-    """Run ``sql`` (ending in ``IN``) with ``(?, ?, …)`` for ``values`` appended; ``?`` marks
-    in ``sql`` stand for ``params`` and are adapted to the driver's parameter style."""
+    """Run ``sql`` (ending in ``IN``) for ``values``: ``(?, ?, …)`` appended, or ``= ANY(%s)``
+    with one array on PostgreSQL. ``?`` marks in ``sql`` stand for ``params`` and are adapted
+    to the driver's parameter style."""
     values = list(values)
     if not values:
         return
-    if session.connection().dialect.paramstyle != "qmark":
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
         sql = sql.replace("?", "%s")
-    session.connection().exec_driver_sql(
-        f"{sql} ({_marks(session, len(values))})", (*params, *values)
+        assert sql.endswith(" IN")  # noqa: S101 — a programming error, not input
+        conn.exec_driver_sql(f"{sql[:-3]} = ANY(%s)", (*params, values))
+        return
+    if conn.dialect.paramstyle != "qmark":
+        sql = sql.replace("?", "%s")
+    conn.exec_driver_sql(f"{sql} ({_marks(session, len(values))})", (*params, *values))
+
+
+def update_many(
+    session: Session,
+    table: Table,
+    key: str,
+    rows: list[dict],
+    *,
+    where: dict | None = None,
+    condition: str = "",
+) -> None:
+    """Set the other columns of each row (dicts with the same keys) where ``key`` matches.
+
+    ``where`` adds equalities and ``condition`` an SQL condition on the table's own columns.
+    PostgreSQL gets one ``UPDATE … FROM unnest(<one array per column>)``, SQLite one
+    ``executemany``: never one statement per row sent and planned on its own.
+    """
+    if not rows:
+        return
+    names = [n for n in rows[0] if n != key]
+    conn = session.connection()
+    prep = conn.dialect.identifier_preparer
+    target = prep.format_table(table)
+    where = where or {}
+    converters = [_converter(table.c[n]) for n in names]
+    extra = [f"{target}.{prep.quote(k)} = %s" for k in where]
+    if condition:
+        extra.append(f"({condition})")
+    if conn.dialect.name == "postgresql":
+        columns = [[row[key] for row in rows]]
+        for name, conv in zip(names, converters, strict=True):
+            columns.append([conv(row[name]) if conv else row[name] for row in rows])
+        types = [table.c[key].type, *(table.c[n].type for n in names)]
+        arrays = ", ".join(f"%s::{t.compile(dialect=conn.dialect)}[]" for t in types)
+        alias = ", ".join(["_k", *(f"_c{i}" for i in range(len(names)))])
+        sets = ", ".join(f"{prep.quote(n)} = v._c{i}" for i, n in enumerate(names))
+        conditions = " AND ".join([f"{target}.{prep.quote(key)} = v._k", *extra])
+        sql = (
+            f"UPDATE {target} SET {sets} FROM unnest({arrays}) AS v({alias}) "  # noqa: S608
+            f"WHERE {conditions}"
+        )
+        conn.exec_driver_sql(sql, (*columns, *where.values()))
+        return
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sets = ", ".join(f"{prep.quote(n)} = {mark}" for n in names)
+    conditions = " AND ".join(
+        [f"{target}.{prep.quote(key)} = {mark}", *(c.replace("%s", mark) for c in extra)]
     )
+    sql = f"UPDATE {target} SET {sets} WHERE {conditions}"  # noqa: S608 — metadata names
+    fixed = tuple(where.values())
+    params = [
+        (
+            *(conv(row[n]) if conv else row[n] for n, conv in zip(names, converters, strict=True)),
+            row[key],
+            *fixed,
+        )
+        for row in rows
+    ]
+    conn.exec_driver_sql(sql, params)
 
 
 def execute_many(session: Session, sql: str, params: list[tuple]) -> None:
@@ -166,15 +282,74 @@ def execute_many(session: Session, sql: str, params: list[tuple]) -> None:
 
 
 def analyze(session: Session, *tables: str) -> None:
-    """Refresh PostgreSQL's planner statistics after a bulk load (no-op on SQLite).
+    """Take PostgreSQL's planner statistics of tables that never had any (no-op on SQLite).
 
-    Right after tens of thousands of rows arrive in a table that was empty, the planner still
-    believes it is empty and picks sequential scans for the sync's ``IN (…)`` lookups, which
-    then take seconds instead of milliseconds.
+    Right after tens of thousands of rows arrive in a table created empty, the planner still
+    believes it holds a few pages and picks sequential scans for the sync's lookups, which then
+    take seconds instead of milliseconds. Once a table has statistics the planner scales them
+    to the table's current size by itself, so a table is analysed only while ``pg_class``
+    says it has no pages although it has some now (an ANALYZE of a large table costs more
+    than the lookups it would help).
     """
     conn = session.connection()
     if conn.dialect.name != "postgresql":
         return
     prep = conn.dialect.identifier_preparer
-    for table in tables:
+    stale = conn.exec_driver_sql(
+        "SELECT c.relname FROM pg_class c WHERE c.relname = ANY(%s) "
+        "AND c.relkind = 'r' AND c.relpages = 0 AND pg_relation_size(c.oid) > 0 "
+        "AND pg_table_is_visible(c.oid)",
+        (list(tables),),
+    ).scalars()
+    for table in stale:
         conn.exec_driver_sql(f"ANALYZE {prep.quote(table)}")
+
+
+def _actor(actor) -> tuple[int | None, str]:
+    """Return ``(user id, label)`` of an audit actor, as ``skp_app.audit.operations`` does."""
+    if actor is None:
+        from flask import has_request_context
+
+        if has_request_context():
+            from flask_login import current_user
+
+            if getattr(current_user, "is_authenticated", False):
+                actor = current_user
+    if actor is None:
+        return None, "sistem"
+    if isinstance(actor, str):
+        return None, actor
+    label = getattr(actor, "display_name", "") or getattr(actor, "username", "")
+    return getattr(actor, "id", None), label
+
+
+def record_audit(session: Session, rows: list[dict], *, actor, source: str = "sync") -> int:
+    """Append the audit events ``rows`` (``action``, ``object_type``, ``object_id``,
+    ``summary``, ``before``, ``after``) in one command; the same rows as
+    ``skp_app.audit.operations.record_many``, written with :func:`bulk_insert` (``COPY`` on
+    PostgreSQL) instead of one INSERT per event.
+    """
+    if not rows:
+        return 0
+    from skp_app.audit.models import AuditEvent
+
+    actor_id, label = _actor(actor)
+    label = label[:200]
+    now = utcnow()
+    payload = [
+        {
+            "occurred_at": now,
+            "actor_user_id": actor_id,
+            "actor_label": label,
+            "action": r["action"],
+            "object_type": r["object_type"],
+            "object_id": str(r["object_id"]),
+            "summary": (r.get("summary") or "")[:500],
+            "before": r.get("before"),
+            "after": r.get("after"),
+            "source": source,
+            "ip": "",
+        }
+        for r in rows
+    ]
+    return bulk_insert(session, AuditEvent.__table__, payload)

@@ -20,8 +20,8 @@ from datetime import date
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, aliased
 
-from skp_app.audit.operations import record_many
 from skp_app.planning.models import Periode, Rhk, Skp
+from skp_app.sync.bulk import record_audit
 
 __all__ = ["LINK_FLAG", "Restart", "flag_parent_links", "restart_skps"]
 
@@ -138,7 +138,7 @@ def flag_parent_links(
             .values(link_flag=LINK_FLAG)
             .execution_options(synchronize_session=False)
         )
-        record_many(
+        record_audit(
             session,
             [
                 {

@@ -20,17 +20,19 @@ Both commit (at batch granularity): they are the outermost unit of work of a syn
 from __future__ import annotations
 
 import gc
+import json
 import logging
+from array import array
 from collections import Counter
 from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import date, datetime
 from operator import attrgetter, itemgetter
 
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from skp_app.audit.operations import jsonable, record, record_many
+from skp_app.audit.operations import jsonable, record
 from skp_app.org.models import Instansi, Jabatan, Pegawai, PegawaiExternalId, UnitOrganisasi
 from skp_app.org.nip import InvalidNip, normalize_nip, parse_nip
 from skp_app.org.queries import superior_map
@@ -48,9 +50,11 @@ from skp_app.sync.bulk import (
     analyze,
     bulk_insert,
     execute_in,
-    execute_many,
+    is_postgres,
+    record_audit,
     select_in,
     text_time,
+    update_many,
 )
 from skp_app.sync.effects import Restart, flag_parent_links, restart_skps
 from skp_app.sync.models import QuarantinedRecord, SyncChange, SyncRun
@@ -953,18 +957,13 @@ class _Planner:
             for member in reversed(chain):
                 sup = edges[member]
                 depth[member] = depth.get(sup, 0) + 1 if int(sup) in self.seen else 0
-        updates = [{"_row": self.atasan[n][0], "_d": d} for n, d in depth.items() if d > 0]
-        if updates:
-            stmt = (
-                update(SyncChange.__table__)
-                .where(
-                    SyncChange.__table__.c.run_id == self.run.id,
-                    SyncChange.__table__.c.entity == "pegawai",
-                    SyncChange.__table__.c.row_number == bindparam("_row"),
-                )
-                .values(depth=bindparam("_d"))
-            )
-            self.session.execute(stmt, updates)
+        update_many(
+            self.session,
+            SyncChange.__table__,
+            "row_number",
+            [{"row_number": self.atasan[n][0], "depth": d} for n, d in depth.items() if d > 0],
+            where={"run_id": self.run.id, "entity": "pegawai"},
+        )
 
     def check_not_in_source(self) -> None:
         candidates: dict[str, tuple] = {}
@@ -1552,8 +1551,48 @@ def _pending(session: Session, run: SyncRun, entities, limit: int | None = None)
     return [dict(r._mapping) for r in session.execute(stmt)]
 
 
+def _pending_pegawai_ids(session: Session, run: SyncRun) -> array:
+    """Return the ids of the employee changes still to apply, in apply order (depth, id).
+
+    Read once per apply (8 bytes per change), so that each batch then loads its rows by id
+    instead of sorting every pending change of the run again.
+    """
+    return array(
+        "q",
+        session.scalars(
+            select(_C.id)
+            .where(_C.run_id == run.id, _C.entity == "pegawai", _C.applied_at.is_(None))
+            .order_by(_C.depth, _C.id)
+        ),
+    )
+
+
+_CHANGE_NAMES = [c.name for c in _CHANGE_COLUMNS]
+_JSON_NAMES = ("diff", "record")
+
+
+def _load_changes(session: Session, ids) -> list[dict]:
+    """Return the pending changes with these ids as dicts, in the order of ``ids``."""
+    rows = select_in(
+        session, SyncChange.__table__, _CHANGE_NAMES, "id", ids, where={"applied_at": None}
+    )
+    by_id = {}
+    for row in rows:
+        c = dict(zip(_CHANGE_NAMES, row, strict=True))
+        for name in _JSON_NAMES:  # SQLite hands JSON back as text; psycopg decodes it
+            if isinstance(c[name], str):
+                c[name] = json.loads(c[name])
+        by_id[c["id"]] = c
+    return [by_id[i] for i in ids if i in by_id]
+
+
 _MARK_SQL = "UPDATE sync_changes SET applied_at = ? WHERE id IN"
-_MARK_NEW_SQL = "UPDATE sync_changes SET applied_at = ?, object_id = ? WHERE id = ?"
+# New employees get their id: from the ids the batch already knows on PostgreSQL (one join with
+# two arrays), by their NIP on SQLite (a lookup on the unique NIP index per row is as cheap).
+_MARK_NEW_PEGAWAI_PG = (
+    "UPDATE sync_changes AS c SET applied_at = %s, pegawai_id = v.pid "
+    "FROM unnest(%s::int[], %s::int[]) AS v(id, pid) WHERE c.id = v.id"
+)
 _MARK_NEW_PEGAWAI_SQL = (
     "UPDATE sync_changes SET applied_at = ?, pegawai_id = (SELECT p.id FROM pegawai p "
     "WHERE p.nip = sync_changes.nip) WHERE id IN"
@@ -1569,25 +1608,32 @@ def _mark_applied(session: Session, rows: list[dict], now: datetime) -> None:
     with_effects = [r for r in rows if r.get("effects")]
     with_ids = [r for r in rows if not r.get("effects") and r["kind"] == "new"]
     plain = [r["id"] for r in rows if not r.get("effects") and r["kind"] != "new"]
-    if with_effects:
-        session.execute(
-            table.update()
-            .where(table.c.id == bindparam("_cid"))
-            .values(applied_at=now, effects=bindparam("_fx")),
-            [{"_cid": r["id"], "_fx": r["effects"]} for r in with_effects],
-        )
-    stamp = text_time(now)
-    new_pegawai = [r["id"] for r in with_ids if r["entity"] == "pegawai"]
-    for k in range(0, len(new_pegawai), 500):
-        # The new employee's id by its NIP, one statement per batch (unique NIP index).
-        execute_in(session, _MARK_NEW_PEGAWAI_SQL, (stamp,), new_pegawai[k : k + 500])
-    execute_many(
+    update_many(
         session,
-        _MARK_NEW_SQL,
-        [(stamp, r.get("object_id"), r["id"]) for r in with_ids if r["entity"] != "pegawai"],
+        table,
+        "id",
+        [{"id": r["id"], "applied_at": now, "effects": r["effects"]} for r in with_effects],
     )
-    for k in range(0, len(plain), 500):
-        execute_in(session, _MARK_SQL, (stamp,), plain[k : k + 500])
+    stamp = text_time(now)
+    new_pegawai = [r for r in with_ids if r["entity"] == "pegawai"]
+    if new_pegawai and is_postgres(session):
+        session.connection().exec_driver_sql(
+            _MARK_NEW_PEGAWAI_PG,
+            (stamp, [r["id"] for r in new_pegawai], [r["pegawai_id"] for r in new_pegawai]),
+        )
+    elif new_pegawai:
+        execute_in(session, _MARK_NEW_PEGAWAI_SQL, (stamp,), [r["id"] for r in new_pegawai])
+    update_many(
+        session,
+        table,
+        "id",
+        [
+            {"id": r["id"], "applied_at": now, "object_id": r.get("object_id")}
+            for r in with_ids
+            if r["entity"] != "pegawai"
+        ],
+    )
+    execute_in(session, _MARK_SQL, (stamp,), plain)
 
 
 class _Refs:
@@ -1681,7 +1727,7 @@ def _apply_structure(session: Session, run: SyncRun, actor, refs: _Refs) -> int:
                 if rec["is_opd"]
                 else (refs.unit_id(rec.get("opd")) or parent_opd.get(row["parent_id"]))
             )
-            opd_rows.append({"_uid": uid, "opd_id": opd})
+            opd_rows.append({"id": uid, "opd_id": opd})
             audit.append(
                 {
                     "action": "unit.sync_create",
@@ -1696,12 +1742,7 @@ def _apply_structure(session: Session, run: SyncRun, actor, refs: _Refs) -> int:
                     "summary": f"Unit {rec['nama']} dibuat (sinkronisasi #{run.id})",
                 }
             )
-        session.execute(
-            table.update()
-            .where(table.c.id == bindparam("_uid"))
-            .values(opd_id=bindparam("opd_id")),
-            opd_rows,
-        )
+        update_many(session, table, "id", opd_rows)
     for c in units:
         if c["kind"] != "changed":
             continue
@@ -1791,7 +1832,7 @@ def _apply_structure(session: Session, run: SyncRun, actor, refs: _Refs) -> int:
         atasan = refs.jabatan_id(c["record"].get("atasan"))
         ok = atasan is not None and atasan != jid and current_atasan.get(jid) is None
         if ok:
-            links.append({"_jid": jid, "atasan_id": atasan})
+            links.append({"id": jid, "atasan_id": atasan})
         if c["kind"] == "new" and c.get("_created"):
             rec = c["record"]
             audit.append(
@@ -1819,14 +1860,8 @@ def _apply_structure(session: Session, run: SyncRun, actor, refs: _Refs) -> int:
                     "summary": f"Atasan jabatan {c['label']} ditetapkan (sinkronisasi #{run.id})",
                 }
             )
-    if links:
-        session.execute(
-            jtable.update()
-            .where(jtable.c.id == bindparam("_jid"))
-            .values(atasan_id=bindparam("atasan_id")),
-            links,
-        )
-    record_many(session, audit, actor=actor, source="sync")
+    update_many(session, jtable, "id", links)
+    record_audit(session, audit, actor=actor, source="sync")
     _mark_applied(session, changes, now)
     session.flush()
     return len(changes)
@@ -1871,6 +1906,7 @@ def _apply_pegawai_batch(
     ext_replace: dict[int, tuple[str, str]] = {}
     restarts: dict[int, Restart] = {}
     atasan_wanted: dict[int, str] = {}
+    created: set[int] = set()  # employees inserted by this batch (no external id row yet)
     today = _today()
     table = Pegawai.__table__
 
@@ -1896,6 +1932,7 @@ def _apply_pegawai_batch(
             ids = dict(select_in(session, _PT, ["nip", "id"], "nip", [c["nip"] for c in fresh]))
             for c in fresh:
                 c["pegawai_id"] = pid = ids[c["nip"]]
+                created.add(pid)
                 audit.append(
                     {
                         "action": "pegawai.sync_create",
@@ -1943,7 +1980,7 @@ def _apply_pegawai_batch(
             if values:
                 values["updated_at"] = now
                 groups.setdefault(tuple(sorted(values)), []).append(
-                    {"_pid": c["pegawai_id"], **values}
+                    {"id": c["pegawai_id"], **values}
                 )
             structural = STRUCTURAL_FIELDS & set(diff)
             if structural and kind == "changed":
@@ -1983,13 +2020,8 @@ def _apply_pegawai_batch(
                     + f" (sinkronisasi #{run.id})",
                 }
             )
-        for key, rows in groups.items():
-            session.execute(
-                table.update()
-                .where(table.c.id == bindparam("_pid"))
-                .values({k: bindparam(k) for k in key}),
-                rows,
-            )
+        for rows in groups.values():
+            update_many(session, table, "id", rows)
 
     # --- external ids and source-given superiors -------------------------------------------
     if ext_replace:
@@ -2003,9 +2035,10 @@ def _apply_pegawai_batch(
                 r[0]
                 for r in select_in(session, _XT, ["id"], "external_id", exts, where={"source": src})
             }
+            known = [p for p in pids if p not in created]
             stale |= {
                 r[0]
-                for r in select_in(session, _XT, ["id", "source"], "pegawai_id", pids)
+                for r in select_in(session, _XT, ["id", "source"], "pegawai_id", known)
                 if r[1] == src
             }
             execute_in(session, _DELETE_EXT_SQL, (), sorted(stale))
@@ -2018,23 +2051,19 @@ def _apply_pegawai_batch(
             ],
         )
     if atasan_wanted:
-        ids = dict(
-            session.execute(
-                select(Pegawai.nip, Pegawai.id).where(Pegawai.nip.in_(set(atasan_wanted.values())))
-            ).all()
+        ids = dict(select_in(session, _PT, ["nip", "id"], "nip", set(atasan_wanted.values())))
+        update_many(
+            session,
+            table,
+            "id",
+            [
+                {"id": pid, "atasan_override_id": ids[nip], "atasan_override_jenis": SYNC_OVERRIDE}
+                for pid, nip in atasan_wanted.items()
+                if nip in ids
+            ],
+            # A Plt/Plh or a correction set by hand is kept.
+            condition=f"atasan_override_jenis IS NULL OR atasan_override_jenis = '{SYNC_OVERRIDE}'",
         )
-        rows = [{"_pid": pid, "_sup": ids[nip]} for pid, nip in atasan_wanted.items() if nip in ids]
-        if rows:
-            session.execute(
-                table.update()
-                .where(table.c.id == bindparam("_pid"))
-                .where(
-                    table.c.atasan_override_jenis.is_(None)
-                    | (table.c.atasan_override_jenis == SYNC_OVERRIDE)
-                )
-                .values(atasan_override_id=bindparam("_sup"), atasan_override_jenis=SYNC_OVERRIDE),
-                rows,
-            )
 
     # --- what it does to SKPs ------------------------------------------------------------------
     if restarts:
@@ -2045,7 +2074,7 @@ def _apply_pegawai_batch(
         for c in changes:
             if c["pegawai_id"] in effects:
                 c["effects"] = effects[c["pegawai_id"]]
-    record_many(session, audit, actor=actor, source="sync")
+    record_audit(session, audit, actor=actor, source="sync")
     _mark_applied(session, changes, now)
     for c in changes:
         applied[c["kind"]] += 1
@@ -2134,10 +2163,12 @@ def _apply(
         session.commit()
         applied = Counter(run.applied_counts or {})
         batch_no = 0
-        while True:
-            changes = _pending(session, run, ["pegawai"], limit=max(1, batch_size))
+        todo = _pending_pegawai_ids(session, run)
+        size = max(1, batch_size)
+        for k in range(0, len(todo), size):
+            changes = _load_changes(session, todo[k : k + size])
             if not changes:
-                break
+                continue
             _apply_pegawai_batch(session, run, changes, actor, applied, refs)
             done += len(changes)
             run.progress_done = done

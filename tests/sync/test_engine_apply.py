@@ -90,7 +90,7 @@ def test_a_crash_between_batches_leaves_whole_batches_and_a_rerun_converges(
 
 def test_a_failure_inside_a_batch_rolls_that_whole_batch_back(session, csv_file, monkeypatch):
     run = plan_csv(session, csv_file(many_rows(12)), batch_size=5)
-    real = engine.record_many
+    real = engine.record_audit
     calls = {"n": 0}
 
     def flaky(*args, **kwargs):
@@ -99,12 +99,12 @@ def test_a_failure_inside_a_batch_rolls_that_whole_batch_back(session, csv_file,
             raise ConnectionError("koneksi basis data terputus")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(engine, "record_many", flaky)
+    monkeypatch.setattr(engine, "record_audit", flaky)
     with pytest.raises(ConnectionError):
         engine.apply(session, run, actor="tester", batch_size=5)
     assert count(session, Pegawai) == 5
     assert count(session, AuditEvent, AuditEvent.action == "pegawai.sync_create") == 5
-    monkeypatch.setattr(engine, "record_many", real)
+    monkeypatch.setattr(engine, "record_audit", real)
     engine.apply(session, run, actor="tester", batch_size=5)
     assert count(session, Pegawai) == 12
     assert count(session, AuditEvent, AuditEvent.action == "pegawai.sync_create") == 12
