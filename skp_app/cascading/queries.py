@@ -467,6 +467,7 @@ def _goal_tahun(goal: Mapping[str, Any], tahun: int) -> int:
 # --------------------------------------------------------------------------- the loader
 
 
+@gc_paused()  # many small objects: no full collections of the heap meanwhile
 def load_cascade_rows(
     session: Session,
     tahun: int,
@@ -498,13 +499,6 @@ def load_cascade_rows(
     CascadeError
         If there is no periode for ``tahun``.
     """
-    with gc_paused():  # ~1.5 million small objects: no full collections meanwhile
-        return _load_rows(session, tahun, opd_id, max_level)
-
-
-def _load_rows(
-    session: Session, tahun: int, opd_id: int | None, max_level: int | None
-) -> CascadeRows:
     periode_id = periode_id_of(session, tahun)
     ld = _Loaded(tahun=tahun, periode_id=periode_id)
 
@@ -1095,6 +1089,7 @@ def check_rhk_saved(
     return flag_findings(graph, touching, findings)
 
 
+@gc_paused()  # many small objects: no full collections of the heap meanwhile
 def _neighbourhood_graph(
     session: Session, rhk_ids: Sequence[int], *, for_lineage: bool = False
 ) -> tuple[nx.DiGraph | None, list[int]]:
@@ -1590,6 +1585,7 @@ def node_opd(session: Session, kind: str, db_id: int) -> tuple[int | None, int |
     return row[0], row[1], row[2]
 
 
+@gc_paused()  # many small objects: no full collections of the heap meanwhile
 def subtree_for(session: Session, tahun: int, node: str) -> nx.DiGraph:
     """Return the graph of one node and everything below it in the periode (its impact).
 
@@ -1779,6 +1775,7 @@ class TreeView:
     trail: list[tuple[str, str, str, str]] = field(default_factory=list)
 
 
+@gc_paused()  # many small objects: no full collections of the heap meanwhile
 def tree_view(
     session: Session,
     tahun: int,
