@@ -1039,62 +1039,29 @@ _SETWAN = OpdT(
     ),
     staff=("ops", "admin", "telaah"), workload="1.25",
 )
+_IRBAN_OUTS = (
+    O("Terlaksananya pengawasan atas perangkat daerah {topic}",
+      "laporan hasil pengawasan", "diterbitkan", "Laporan", 10, 24),
+    O("Meningkatnya penyelesaian tindak lanjut hasil pemeriksaan {topic}",
+      "rekomendasi hasil pemeriksaan", "ditindaklanjuti", "Rekomendasi", 40, 160),
+    O("Terlaksananya reviu dan evaluasi akuntabilitas kinerja {topic}",
+      "laporan reviu dan evaluasi", "diterbitkan", "Laporan", 6, 16),
+)
+
+
+def _irban(wilayah: str) -> B:
+    """One Inspektorat Pembantu Wilayah (they differ only by the wilayah they oversee)."""
+    return B(
+        f"Inspektorat Pembantu Wilayah {wilayah}",
+        outs=_IRBAN_OUTS,
+        staff=("auditor", "auditor", "p2upd"), topic=f"Wilayah {wilayah}",
+        head=f"Inspektur Pembantu Wilayah {wilayah}",
+    )
+
+
 _INSPEKTORAT = OpdT(
     "inspektorat", "Inspektorat Daerah", "Inspektorat", "inspektorat", "Inspektur Daerah", "econ",
-    bidang=(
-        B(
-            "Inspektorat Pembantu Wilayah I",
-            outs=(
-                O("Terlaksananya pengawasan atas perangkat daerah {topic}",
-                  "laporan hasil pengawasan", "diterbitkan", "Laporan", 10, 24),
-                O("Meningkatnya penyelesaian tindak lanjut hasil pemeriksaan {topic}",
-                  "rekomendasi hasil pemeriksaan", "ditindaklanjuti", "Rekomendasi", 40, 160),
-                O("Terlaksananya reviu dan evaluasi akuntabilitas kinerja {topic}",
-                  "laporan reviu dan evaluasi", "diterbitkan", "Laporan", 6, 16),
-            ),
-            staff=("auditor", "auditor", "p2upd"), topic="Wilayah I",
-            head="Inspektur Pembantu Wilayah I",
-        ),
-        B(
-            "Inspektorat Pembantu Wilayah II",
-            outs=(
-                O("Terlaksananya pengawasan atas perangkat daerah {topic}",
-                  "laporan hasil pengawasan", "diterbitkan", "Laporan", 10, 24),
-                O("Meningkatnya penyelesaian tindak lanjut hasil pemeriksaan {topic}",
-                  "rekomendasi hasil pemeriksaan", "ditindaklanjuti", "Rekomendasi", 40, 160),
-                O("Terlaksananya reviu dan evaluasi akuntabilitas kinerja {topic}",
-                  "laporan reviu dan evaluasi", "diterbitkan", "Laporan", 6, 16),
-            ),
-            staff=("auditor", "auditor", "p2upd"), topic="Wilayah II",
-            head="Inspektur Pembantu Wilayah II",
-        ),
-        B(
-            "Inspektorat Pembantu Wilayah III",
-            outs=(
-                O("Terlaksananya pengawasan atas perangkat daerah {topic}",
-                  "laporan hasil pengawasan", "diterbitkan", "Laporan", 10, 24),
-                O("Meningkatnya penyelesaian tindak lanjut hasil pemeriksaan {topic}",
-                  "rekomendasi hasil pemeriksaan", "ditindaklanjuti", "Rekomendasi", 40, 160),
-                O("Terlaksananya reviu dan evaluasi akuntabilitas kinerja {topic}",
-                  "laporan reviu dan evaluasi", "diterbitkan", "Laporan", 6, 16),
-            ),
-            staff=("auditor", "auditor", "p2upd"), topic="Wilayah III",
-            head="Inspektur Pembantu Wilayah III",
-        ),
-        B(
-            "Inspektorat Pembantu Wilayah IV",
-            outs=(
-                O("Terlaksananya pengawasan atas perangkat daerah {topic}",
-                  "laporan hasil pengawasan", "diterbitkan", "Laporan", 10, 24),
-                O("Meningkatnya penyelesaian tindak lanjut hasil pemeriksaan {topic}",
-                  "rekomendasi hasil pemeriksaan", "ditindaklanjuti", "Rekomendasi", 40, 160),
-                O("Terlaksananya reviu dan evaluasi akuntabilitas kinerja {topic}",
-                  "laporan reviu dan evaluasi", "diterbitkan", "Laporan", 6, 16),
-            ),
-            staff=("auditor", "auditor", "p2upd"), topic="Wilayah IV",
-            head="Inspektur Pembantu Wilayah IV",
-        ),
-    ),
+    bidang=tuple(_irban(w) for w in ("I", "II", "III", "IV")),
     pilot=True, tiny=True, workload="1.25",
 )
 _BAPPEDA = OpdT(
