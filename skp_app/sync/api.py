@@ -20,6 +20,7 @@ from skp_app.sync.queries import (
     change_page,
     quarantine_page,
     run_page,
+    with_apply_state,
 )
 
 blp = Blueprint(
@@ -190,6 +191,7 @@ def list_changes(args, run_id: int):
         page=args["page"],
         per_page=args["per_page"],
     )
+    with_apply_state(db.session, run, page.items)
     return _paged(page, lambda c: c.to_dict())
 
 

@@ -8,11 +8,14 @@ commits the sync rows batch by batch so progress is visible and an API pull can 
 Checks that need the whole source (duplicate NIPs, superiors that do not exist or form a cycle,
 employees missing from a full export) run at the end.
 
-``apply`` writes an approved plan: units and positions first (one transaction), then employees
-in batches of ``batch_size``, each batch one transaction that also stamps
-``SyncChange.applied_at`` — so a crash leaves every batch applied whole or not at all and a
-rerun continues with the rest, never applying a change twice. Every applied change writes an
-audit event; structural changes close and restart SKPs (see :mod:`skp_app.sync.effects`).
+``apply`` writes an approved plan: units and positions first (one transaction, each change
+stamped ``SyncChange.applied_at``), then employees in batches of ``batch_size`` in the order
+(depth, id), each batch one transaction that also appends its mark — the last change it
+applied and when — to ``SyncRun.applied_marks``. A crash therefore leaves every batch applied
+whole or not at all and a rerun continues after the last mark, never applying a change twice;
+the employee change rows written by ``plan`` are not rewritten one by one to say so (only the
+few that restarted SKPs get their ``effects`` and stamp). Every applied change writes an audit
+event; structural changes close and restart SKPs (see :mod:`skp_app.sync.effects`).
 
 Both commit (at batch granularity): they are the outermost unit of work of a sync run.
 """
@@ -29,7 +32,7 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from operator import attrgetter, itemgetter
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from skp_app.audit.operations import jsonable, record
@@ -50,7 +53,6 @@ from skp_app.sync.bulk import (
     analyze,
     bulk_insert,
     execute_in,
-    is_postgres,
     record_audit,
     select_in,
     text_time,
@@ -1554,17 +1556,16 @@ def _pending(session: Session, run: SyncRun, entities, limit: int | None = None)
 def _pending_pegawai_ids(session: Session, run: SyncRun) -> array:
     """Return the ids of the employee changes still to apply, in apply order (depth, id).
 
-    Read once per apply (8 bytes per change), so that each batch then loads its rows by id
-    instead of sorting every pending change of the run again.
+    The changes up to the run's last batch mark are applied. Read once per apply (8 bytes per
+    change), so that each batch then loads its rows by id instead of sorting every pending
+    change of the run again.
     """
-    return array(
-        "q",
-        session.scalars(
-            select(_C.id)
-            .where(_C.run_id == run.id, _C.entity == "pegawai", _C.applied_at.is_(None))
-            .order_by(_C.depth, _C.id)
-        ),
-    )
+    stmt = select(_C.id).where(_C.run_id == run.id, _C.entity == "pegawai", _C.applied_at.is_(None))
+    marks = run.applied_marks or []
+    if marks:
+        depth, last = marks[-1][0], marks[-1][1]
+        stmt = stmt.where(or_(_C.depth > depth, and_(_C.depth == depth, _C.id > last)))
+    return array("q", session.scalars(stmt.order_by(_C.depth, _C.id)))
 
 
 _CHANGE_NAMES = [c.name for c in _CHANGE_COLUMNS]
@@ -1587,53 +1588,25 @@ def _load_changes(session: Session, ids) -> list[dict]:
 
 
 _MARK_SQL = "UPDATE sync_changes SET applied_at = ? WHERE id IN"
-# New employees get their id: from the ids the batch already knows on PostgreSQL (one join with
-# two arrays), by their NIP on SQLite (a lookup on the unique NIP index per row is as cheap).
-_MARK_NEW_PEGAWAI_PG = (
-    "UPDATE sync_changes AS c SET applied_at = %s, pegawai_id = v.pid "
-    "FROM unnest(%s::int[], %s::int[]) AS v(id, pid) WHERE c.id = v.id"
-)
-_MARK_NEW_PEGAWAI_SQL = (
-    "UPDATE sync_changes SET applied_at = ?, pegawai_id = (SELECT p.id FROM pegawai p "
-    "WHERE p.nip = sync_changes.nip) WHERE id IN"
-)
 _DELETE_EXT_SQL = "DELETE FROM pegawai_external_ids WHERE id IN"
 
 
 def _mark_applied(session: Session, rows: list[dict], now: datetime) -> None:
-    """Stamp changes as applied, with the ids and effects they got (few statements)."""
+    """Stamp unit and position changes as applied, with the ids they got (few statements)."""
     if not rows:
         return
-    table = SyncChange.__table__
-    with_effects = [r for r in rows if r.get("effects")]
-    with_ids = [r for r in rows if not r.get("effects") and r["kind"] == "new"]
-    plain = [r["id"] for r in rows if not r.get("effects") and r["kind"] != "new"]
+    plain = [r["id"] for r in rows if r["kind"] != "new"]
     update_many(
         session,
-        table,
-        "id",
-        [{"id": r["id"], "applied_at": now, "effects": r["effects"]} for r in with_effects],
-    )
-    stamp = text_time(now)
-    new_pegawai = [r for r in with_ids if r["entity"] == "pegawai"]
-    if new_pegawai and is_postgres(session):
-        session.connection().exec_driver_sql(
-            _MARK_NEW_PEGAWAI_PG,
-            (stamp, [r["id"] for r in new_pegawai], [r["pegawai_id"] for r in new_pegawai]),
-        )
-    elif new_pegawai:
-        execute_in(session, _MARK_NEW_PEGAWAI_SQL, (stamp,), [r["id"] for r in new_pegawai])
-    update_many(
-        session,
-        table,
+        SyncChange.__table__,
         "id",
         [
             {"id": r["id"], "applied_at": now, "object_id": r.get("object_id")}
-            for r in with_ids
-            if r["entity"] != "pegawai"
+            for r in rows
+            if r["kind"] == "new"
         ],
     )
-    execute_in(session, _MARK_SQL, (stamp,), plain)
+    execute_in(session, _MARK_SQL, (text_time(now),), plain)
 
 
 class _Refs:
@@ -1900,7 +1873,8 @@ _PEGAWAI_DEFAULTS = {
 
 def _apply_pegawai_batch(
     session: Session, run: SyncRun, changes: list[dict], actor, applied: Counter, refs: _Refs
-) -> None:
+) -> datetime:
+    """Apply one batch of employee changes (flushes); return the time it stamps."""
     now = utcnow()
     audit: list[dict] = []
     ext_replace: dict[int, tuple[str, str]] = {}
@@ -2075,11 +2049,22 @@ def _apply_pegawai_batch(
             if c["pegawai_id"] in effects:
                 c["effects"] = effects[c["pegawai_id"]]
     record_audit(session, audit, actor=actor, source="sync")
-    _mark_applied(session, changes, now)
+    # The batch mark says these changes are applied; only those that restarted SKPs are
+    # written again, with what they did.
+    update_many(
+        session,
+        SyncChange.__table__,
+        "id",
+        [
+            {"id": c["id"], "applied_at": now, "effects": c["effects"]}
+            for c in changes
+            if c.get("effects")
+        ],
+    )
     for c in changes:
         applied[c["kind"]] += 1
-    run.applied_counts = dict(applied)
     session.flush()
+    return now
 
 
 def _apply_superior_effects(session: Session, run: SyncRun, actor) -> dict:
@@ -2137,11 +2122,16 @@ def _apply(
     run.heartbeat_at = utcnow()
     run.error = None
     run.applied_by_id = getattr(actor, "id", None)
-    pending = (
+    todo = _pending_pegawai_ids(session, run)
+    pending = len(todo) + (
         session.scalar(
             select(func.count())
             .select_from(SyncChange)
-            .where(SyncChange.run_id == run.id, SyncChange.applied_at.is_(None))
+            .where(
+                SyncChange.run_id == run.id,
+                SyncChange.entity != "pegawai",
+                SyncChange.applied_at.is_(None),
+            )
         )
         or 0
     )
@@ -2162,14 +2152,18 @@ def _apply(
         run.progress_done = done
         session.commit()
         applied = Counter(run.applied_counts or {})
+        marks = list(run.applied_marks or [])
         batch_no = 0
-        todo = _pending_pegawai_ids(session, run)
         size = max(1, batch_size)
         for k in range(0, len(todo), size):
             changes = _load_changes(session, todo[k : k + size])
             if not changes:
                 continue
-            _apply_pegawai_batch(session, run, changes, actor, applied, refs)
+            now = _apply_pegawai_batch(session, run, changes, actor, applied, refs)
+            # The batch's mark commits with its changes: where a rerun continues.
+            marks.append([changes[-1]["depth"], changes[-1]["id"], now.isoformat()])
+            run.applied_marks = list(marks)
+            run.applied_counts = dict(applied)
             done += len(changes)
             run.progress_done = done
             run.heartbeat_at = utcnow()
@@ -2223,10 +2217,13 @@ def discard(session: Session, run: SyncRun, *, actor) -> SyncRun:
     """Discard a plan that was not applied (its rows stay as history); flushes only."""
     if run.status not in {"planned", "plan_failed", "queued", "apply_failed"}:
         raise SyncError(f"Sinkronisasi berstatus '{run.status_label}' tidak dapat dibatalkan.")
-    if run.status == "apply_failed" and session.scalar(
-        select(func.count())
-        .select_from(SyncChange)
-        .where(SyncChange.run_id == run.id, SyncChange.applied_at.is_not(None))
+    if run.status == "apply_failed" and (
+        run.applied_marks
+        or session.scalar(
+            select(func.count())
+            .select_from(SyncChange)
+            .where(SyncChange.run_id == run.id, SyncChange.applied_at.is_not(None))
+        )
     ):
         raise SyncError(
             "Sebagian rencana ini sudah diterapkan; jalankan 'Terapkan' lagi untuk "

@@ -113,7 +113,9 @@ def plan_workbook(session: Session, run: SyncRun) -> bytes:
                 c.nip or "",
                 c.label,
                 _diff_text(c.display_diff),
-                c.applied_at.isoformat(sep=" ", timespec="seconds") if c.applied_at else "",
+                when.isoformat(sep=" ", timespec="seconds")
+                if (when := run.change_applied_at(c))
+                else "",
             ],
         )
 

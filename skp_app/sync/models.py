@@ -3,11 +3,15 @@
 A :class:`SyncRun` is created for each pull from a source. ``plan`` fills it with
 :class:`SyncChange` rows (one per unit, position or employee that differs from the database) and
 :class:`QuarantinedRecord` rows (records refused with a reason). ``apply`` writes the changes in
-batches and stamps ``SyncChange.applied_at``, so a rerun after a crash continues where it stopped.
+batches; each committed batch of employee changes appends its mark to
+``SyncRun.applied_marks`` (unit and position changes are stamped ``SyncChange.applied_at``), so
+a rerun after a crash continues where it stopped. :meth:`SyncRun.change_applied_at` says when
+any change was applied.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from datetime import datetime, timedelta
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
@@ -64,6 +68,10 @@ class SyncRun(db.Model):
     #  "units_new": n, …, "records": n}
     counts: Mapped[dict] = mapped_column(JSON, default=dict)
     applied_counts: Mapped[dict] = mapped_column(JSON, default=dict)
+    # One mark per committed batch of employee changes, in apply order:
+    # [[depth, id of the batch's last change, applied at (ISO, UTC)], …]. The employee
+    # changes up to the last mark are applied (see change_applied_at).
+    applied_marks: Mapped[list] = mapped_column(JSON, default=list)
     # Non-fatal remarks for HR (encoding fallback, units created without a parent, …).
     warnings: Mapped[list] = mapped_column(JSON, default=list)
     # Resumable progress: records done, superior snapshot taken before apply, …
@@ -98,6 +106,21 @@ class SyncRun(db.Model):
             return False
         last = self.heartbeat_at or self.created_at
         return last is not None and utcnow() - last > STALLED_AFTER
+
+    def change_applied_at(self, change: SyncChange) -> datetime | None:
+        """Return when ``change`` was applied (None: not applied).
+
+        Unit and position changes, and employee changes that restarted SKPs, carry their own
+        stamp; the other employee changes were applied by the batch whose mark is the first
+        at or after them in apply order (depth, id).
+        """
+        if change.applied_at is not None:
+            return change.applied_at
+        marks = self.applied_marks or []
+        if change.entity != "pegawai" or not marks:
+            return None
+        i = bisect_left([(m[0], m[1]) for m in marks], (change.depth, change.id))
+        return datetime.fromisoformat(marks[i][2]) if i < len(marks) else None
 
     @property
     def resume_point(self) -> dict | None:
@@ -218,7 +241,14 @@ class SyncChange(db.Model):
     record: Mapped[dict] = mapped_column(JSON, default=dict)
     # What applying it did beyond the row itself (SKP closed and restarted, links flagged, …).
     effects: Mapped[dict | None] = mapped_column(JSON)
+    # Set on unit and position changes and on employee changes with effects; for the other
+    # employee changes the run's batch marks say it (SyncRun.change_applied_at).
     applied_at: Mapped[datetime | None]
+
+    # Filled for display by skp_app.sync.queries.with_apply_state (not stored): when the change
+    # was applied, and the employee it concerns (a new employee's id is found by NIP).
+    applied_when = None
+    linked_pegawai_id = None
 
     @property
     def kind_label(self) -> str:
@@ -244,13 +274,15 @@ class SyncChange(db.Model):
             "entity": self.entity,
             "kind": self.kind,
             "row_number": self.row_number,
-            "pegawai_id": self.pegawai_id,
+            "pegawai_id": self.linked_pegawai_id or self.pegawai_id,
             "nip": self.nip,
             "key": self.key,
             "label": self.label,
             "diff": self.display_diff,
             "effects": self.effects or {},
-            "applied_at": self.applied_at.isoformat() if self.applied_at else None,
+            "applied_at": when.isoformat()
+            if (when := self.applied_when or self.applied_at)
+            else None,
         }
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from skp_app.org.models import Pegawai
 from skp_app.org.queries import Page
 from skp_app.sync.models import QuarantinedRecord, SyncChange, SyncMapping, SyncRun
 
-__all__ = ["change_page", "list_mappings", "quarantine_page", "run_page"]
+__all__ = ["change_page", "list_mappings", "quarantine_page", "run_page", "with_apply_state"]
 
 KIND_FILTERS = ("new", "changed", "leaving", "not_in_source")
 ENTITY_FILTERS = ("pegawai", "unit", "jabatan")
@@ -62,6 +63,25 @@ def change_page(
         )
     )
     return Page(items=items, total=total, page=page, per_page=per_page)
+
+
+def with_apply_state(session: Session, run: SyncRun, changes: list[SyncChange]) -> list:
+    """Set ``applied_when`` and ``linked_pegawai_id`` on ``changes`` for display; return them.
+
+    A new employee's change row does not hold the id the employee got: it is found by NIP
+    (one query for the page) once the change is applied.
+    """
+    for c in changes:
+        c.applied_when = run.change_applied_at(c)
+        c.linked_pegawai_id = c.pegawai_id
+    nips = {c.nip for c in changes if c.entity == "pegawai" and not c.pegawai_id and c.nip}
+    if nips:
+        rows = session.execute(select(Pegawai.nip, Pegawai.id).where(Pegawai.nip.in_(nips)))
+        ids = dict(rows.all())
+        for c in changes:
+            if c.linked_pegawai_id is None and c.applied_when is not None:
+                c.linked_pegawai_id = ids.get(c.nip)
+    return changes
 
 
 def quarantine_page(

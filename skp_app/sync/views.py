@@ -36,6 +36,7 @@ from skp_app.sync.queries import (
     quarantine_page,
     quarantine_reasons,
     run_page,
+    with_apply_state,
 )
 
 bp = Blueprint("sync", __name__, url_prefix="/sinkronisasi")
@@ -153,6 +154,7 @@ def view_run(run_id: int):
                 q=request.args.get("q", "")[:100],
                 page=_int_arg("page") or 1,
             )
+            with_apply_state(db.session, run, changes.items)
     job = db.session.get(Job, run.job_id) if run.job_id else None
     return render_template(
         "sync/run_view.html",

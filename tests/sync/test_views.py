@@ -386,3 +386,41 @@ def test_a_partly_applied_plan_cannot_be_discarded(
     client.post(f"/sinkronisasi/{planned_run.id}/terapkan")
     session.expire_all()
     assert session.get(SyncRun, planned_run.id).status == "applied"
+
+
+def test_the_review_says_which_changes_a_cut_off_apply_applied(
+    client, login, users, session, tmp_path, monkeypatch
+):
+    from skp_app.sync import engine as sync_engine
+
+    rows = [
+        siasn_row(
+            nip_for(date(1980 + i, 1 + i, 3), (2005 + i, 1 + i), 1 + i % 2, 1), f"PEGAWAI {i}"
+        )
+        for i in range(6)
+    ]
+    path = tmp_path / "ekspor.csv"
+    path.write_text(csv_text(rows), encoding="utf-8")
+    run = engine.plan(session, SiasnCsvAdapter(path), full_export=False, actor="tester")
+
+    def power_cut(run_, batch_no):
+        raise RuntimeError("listrik padam")
+
+    monkeypatch.setattr(sync_engine, "after_batch", power_cut)
+    with pytest.raises(RuntimeError):
+        engine.apply(session, run, actor="tester", batch_size=4)
+    first = session.scalar(select(Pegawai).where(Pegawai.nama == "PEGAWAI 0"))
+    assert session.scalar(select(Pegawai).where(Pegawai.nama == "PEGAWAI 5")) is None
+
+    login(users["hr"])
+    html = client.get(f"/sinkronisasi/{run.id}?data=pegawai").get_data(as_text=True)
+    # The four employees of the committed batch link to their page; the other two not yet.
+    assert f'href="/pegawai/{first.id}"' in html
+    assert html.count('<td class="nowrap">belum</td>') == 2
+    api = client.get(f"/api/v1/sync/runs/{run.id}/changes?entity=pegawai").get_json()
+    applied = [c for c in api["items"] if c["applied_at"]]
+    assert len(applied) == 4 and all(c["pegawai_id"] for c in applied)
+    assert all(c["pegawai_id"] is None for c in api["items"] if not c["applied_at"])
+    sheet = load_workbook(io.BytesIO(client.get(f"/sinkronisasi/{run.id}/rencana.xlsx").data))
+    stamps = [r[6] for r in sheet["Perubahan"].iter_rows(min_row=2, values_only=True)]
+    assert sum(1 for s in stamps if s) == 4 + run.counts["units_new"] + run.counts["positions_new"]
