@@ -43,7 +43,7 @@ from itertools import islice
 from pathlib import Path
 from typing import BinaryIO
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -660,14 +660,28 @@ class _Employees:
         return self.opd_names[opd_id]
 
 
+_TABLE = Kehadiran.__table__
+# Core statements (executemany) rather than ORM bulk operations: the import writes up to a
+# million rows and needs no ORM objects.
+_UPDATE = (
+    update(_TABLE)
+    .where(_TABLE.c.id == bindparam("row_id"))
+    .values(
+        jam_masuk=bindparam("jam_masuk"),
+        jam_pulang=bindparam("jam_pulang"),
+        keterangan=bindparam("keterangan"),
+        import_job_id=bindparam("import_job_id"),
+    )
+)
+
+
 def _upsert(session: Session):
+    """INSERT … ON CONFLICT (pegawai, tanggal) DO UPDATE, run as an executemany."""
     dialect = session.get_bind().dialect.name
     module = {"postgresql": postgresql, "sqlite": sqlite}.get(dialect)
     if module is None:
-        from sqlalchemy import insert
-
-        return insert(Kehadiran)
-    stmt = module.insert(Kehadiran)
+        return insert(_TABLE)
+    stmt = module.insert(_TABLE)
     return stmt.on_conflict_do_update(
         index_elements=["pegawai_id", "tanggal"],
         set_={
@@ -787,7 +801,7 @@ class _Importer:
             elif current[1:] != (masuk, pulang, ket):
                 updates.append(
                     {
-                        "id": current[0],
+                        "row_id": current[0],
                         "jam_masuk": masuk,
                         "jam_pulang": pulang,
                         "keterangan": ket,
@@ -801,7 +815,7 @@ class _Importer:
             # unique-constraint failure.
             self.session.execute(_upsert(self.session), inserts)
         if updates:
-            self.session.execute(update(Kehadiran), updates)
+            self.session.execute(_UPDATE, updates)
         self.result.inserted += len(inserts)
         self.result.updated += len(updates)
 
