@@ -7,7 +7,8 @@
 * When an employee's superior changed (directly, or because the superior moved or left), the
   RHK of the employee's current SKP that intervene an RHK owned by someone who is no longer the
   pejabat penilai get ``link_flag = "parent_not_penilai"`` (:func:`flag_parent_links`); the
-  cascade findings show them.
+  cascade findings show them. A link that planning marked ``"atasan_berganti"`` when the same
+  sync closed the old superior's SKP gets the more precise flag too.
 * Leaving active service needs nothing here: access is refused at the next request
   (``skp_app.org.access``) and ``Pegawai.must_have_skp`` turns false. Nothing is deleted.
 """
@@ -17,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from skp_app.planning.models import Periode, Rhk, Skp
@@ -26,6 +27,8 @@ from skp_app.sync.bulk import record_audit
 __all__ = ["LINK_FLAG", "Restart", "flag_parent_links", "restart_skps"]
 
 LINK_FLAG = "parent_not_penilai"
+# Set by skp_app.planning.operations.close_and_restart_skp on the links into a closed SKP.
+SUPERIOR_SKP_CLOSED = "atasan_berganti"
 
 
 @dataclass
@@ -105,6 +108,7 @@ def flag_parent_links(
     parent = aliased(Rhk)
     parent_skp = aliased(Skp)
     flagged: dict[int, list[int]] = {}
+    before: dict[int, str | None] = {}
     ids = sorted(pegawai_ids)
     for i in range(0, len(ids), 500):
         chunk = ids[i : i + 500]
@@ -115,6 +119,7 @@ def flag_parent_links(
                 Skp.penilai_pegawai_id,
                 Skp.penilai_is_override,
                 parent_skp.pegawai_id,
+                Rhk.link_flag,
             )
             .join(Skp, Rhk.skp_id == Skp.id)
             .join(parent, Rhk.parent_rhk_id == parent.id)
@@ -123,13 +128,14 @@ def flag_parent_links(
                 Skp.pegawai_id.in_(chunk),
                 Skp.is_current.is_(True),
                 Skp.status != "ditutup",
-                Rhk.link_flag.is_(None),
+                or_(Rhk.link_flag.is_(None), Rhk.link_flag == SUPERIOR_SKP_CLOSED),
             )
         ).all()
-        for rhk_id, pid, penilai, is_override, owner in rows:
+        for rhk_id, pid, penilai, is_override, owner, flag in rows:
             expected = penilai if is_override else superior.get(pid)
             if owner != expected:
                 flagged.setdefault(pid, []).append(rhk_id)
+                before[rhk_id] = flag
     rhk_ids = [r for ids_ in flagged.values() for r in ids_]
     if rhk_ids:
         session.execute(
@@ -145,7 +151,7 @@ def flag_parent_links(
                     "action": "rhk.link_flag",
                     "object_type": "rhk",
                     "object_id": rid,
-                    "before": {"link_flag": None},
+                    "before": {"link_flag": before[rid]},
                     "after": {"link_flag": LINK_FLAG, "pegawai_id": pid},
                     "summary": "RHK mengintervensi RHK pegawai yang bukan lagi pejabat penilai",
                 }

@@ -219,6 +219,60 @@ def test_when_the_superior_leaves_the_subordinates_links_are_flagged(session, cs
     assert count(session, Pegawai) == 5
 
 
+def test_when_the_superior_moves_the_subordinates_links_get_the_precise_flag(session, csv_file):
+    sync_csv(session, csv_file(base_rows()))
+    periode = _periode(session)
+    kadis = _pegawai(session, NIP_KADIS)
+    sekretaris = _pegawai(session, NIP_SEKRETARIS)
+    staf = _pegawai(session, NIP_STAF)
+    skp_sek = _skp(session, periode, sekretaris, kadis)
+    rhk_sek = Rhk(skp_id=skp_sek.id, teks="Terselenggaranya layanan kesekretariatan")
+    session.add(rhk_sek)
+    session.flush()
+    skp_staf = _skp(session, periode, staf, sekretaris)
+    linked = Rhk(
+        skp_id=skp_staf.id, teks="Tersusunnya laporan administrasi umum", parent_rhk_id=rhk_sek.id
+    )
+    session.add(linked)
+    session.commit()
+    # The sekretaris is rotated to head the Bidang Aptika; a new sekretaris takes her place.
+    rows = base_rows()
+    rows[1] = siasn_row(
+        NIP_SEKRETARIS,
+        "RINA MARLINA",
+        BIDANG_APTIKA,
+        jabatan="KEPALA BIDANG APLIKASI INFORMATIKA",
+        jenis_jabatan="1",
+        golongan="41",
+        tmt_jabatan=_today().strftime("%d-%m-%Y"),
+    )
+    new_sek = nip_for(date(1978, 9, 9), (2002, 3), 1, 1)
+    rows.append(
+        siasn_row(
+            new_sek,
+            "BUDI SETIAWAN",
+            SEKRETARIAT,
+            jabatan="SEKRETARIS DINAS KOMUNIKASI DAN INFORMATIKA",
+            jenis_jabatan="1",
+            golongan="41",
+        )
+    )
+    run = sync_csv(session, csv_file(rows))
+    session.expire_all()
+    # Her SKP was closed by the move (planning marks the links into it "atasan_berganti");
+    # the staff's superior is now someone else, so the link gets the precise flag.
+    assert session.get(Skp, skp_sek.id).status == "ditutup"
+    assert session.get(Rhk, linked.id).link_flag == "parent_not_penilai"
+    assert run.checkpoint["effects"] == {"superior_changed": 1, "rhk_flagged": 1}
+    event = session.scalar(
+        select(AuditEvent).where(
+            AuditEvent.action == "rhk.link_flag", AuditEvent.object_id == str(linked.id)
+        )
+    )
+    assert event.before == {"link_flag": "atasan_berganti"}
+    assert session.get(Skp, skp_staf.id).status == "disetujui"
+
+
 def test_a_superior_named_by_the_source_restarts_the_skp(session, tmp_path, make_unit):
     make_unit("Dinas Kesehatan")
     session.commit()
