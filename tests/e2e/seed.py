@@ -308,3 +308,23 @@ def orphan_staff_rhk(app, data: Bappeda) -> tuple[int, int]:
         )
         db.session.commit()
         return skp.id, rhk.id
+
+
+def link_bappeda_to_siasn(app, data: Bappeda) -> dict[str, tuple[str, str]]:
+    """Give Bappeda and its Bidang PPEPD their SIASN unor ids (as a first SIASN sync would).
+
+    Returns ``{"opd": (id, name), "bidang": (id, name)}`` with the names as SIASN spells them.
+    """
+    with app.app_context():
+        opd = db.session.get(UnitOrganisasi, data.opd_id)
+        bidang = db.session.query(UnitOrganisasi).filter_by(parent_id=opd.id).one()
+        opd.siasn_id = "8ae48288597fac65015982a1b3c40d11"
+        bidang.siasn_id = "8ae48288597fac65015982a1b3c40e27"
+        db.session.commit()
+        return {
+            "opd": (opd.siasn_id, "BADAN PERENCANAAN PEMBANGUNAN DAERAH"),
+            "bidang": (
+                bidang.siasn_id,
+                "BIDANG PERENCANAAN, PENGENDALIAN DAN EVALUASI PEMBANGUNAN DAERAH",
+            ),
+        }
