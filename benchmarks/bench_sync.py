@@ -357,7 +357,7 @@ def memory(path: Path, rows: int, batch: int, tmp: Path) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=20000)
-    parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--batch", type=int, default=engine.DEFAULT_BATCH)
     parser.add_argument(
         "--no-10x", dest="tenx", action="store_false", help="skip the 10× file memory check"
     )

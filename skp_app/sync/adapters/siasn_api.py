@@ -209,6 +209,10 @@ class SiasnApiAdapter(SourceAdapter):
                 )
             yield rec
 
+    def align_batch(self, size: int) -> int:
+        """Checkpoint at least every 100 records: each one is a request to SIASN."""
+        return max(1, min(size, 100))
+
     def keys_before(self, start: int):
         for index in range(min(start, len(self.nips))):
             yield index + 1, self.nips[index]
