@@ -80,6 +80,7 @@ __all__ = [
 MERIT_JOB = "dashboard.peta_merit"
 #: Up to this many employees in scope the page computes the talent grid itself.
 LIVE_GRID_MAX = 2000
+NILAI_PLACES = Decimal("0.0001")
 #: Names listed per grid cell on the page (the XLSX lists every employee with their cell).
 GRID_NAMES = 12
 LEVEL_ORDER = [v[0] for v in sorted(JABATAN_JENIS.values(), key=lambda v: v[1])] + ["Tanpa jabatan"]
@@ -429,6 +430,9 @@ def _capaian(
         value = _dec(r.value)
         if value is None or r.target is None:
             continue
+        # Realisasi are stored with 4 decimals; rounding there drops the float noise of an SQL
+        # SUM on SQLite, so both ways of reading give the same capaian.
+        value = value.quantize(NILAI_PLACES)
         factor = Decimal(1)
         if (r.aspek or "kuantitas") == "kuantitas":
             start = r.tanggal_mulai.month if r.tanggal_mulai.year == period.tahun else 1
@@ -447,7 +451,8 @@ def _capaian(
             )
         except ScoringError:
             continue
-    return {pid: mean_capaian(values) for pid, values in per_person.items()}
+    # Sorted: a Decimal sum rounds at its 28th digit depending on the order of its terms.
+    return {pid: mean_capaian(sorted(values)) for pid, values in per_person.items()}
 
 
 def _trend(history: Mapping[EvalKey, int]) -> str | None:
@@ -476,7 +481,10 @@ def merit_data(
             people[pid].history[key] = predikat
     ordered = sorted(keys)
     chosen = choose_key(ordered, selected)
-    capaian = _capaian(session, period, _in_scope_people(scope))
+    # A small scope is read from its employees' SKPs down (index lookups); a large one with
+    # the aggregate queries over the year's realisasi.
+    few = len(people) <= LIVE_GRID_MAX
+    capaian = _capaian(session, period, list(people) if few else _in_scope_people(scope))
     grid: dict[tuple[str, str], list[str]] = defaultdict(list)
     unplaced = 0
     for p in people.values():

@@ -119,6 +119,33 @@ def test_people_search_by_name_title_and_nip_prefix(regency, session):
     assert merit.merit_people_count(session, {regency.opd_b.id}, "budi") == 0
 
 
+def test_both_ways_of_reading_capaian_agree_to_the_last_digit(regency, session):
+    from decimal import Decimal
+
+    from skp_app.planning.models import Iki, Rhk
+    from skp_app.realization.models import Realisasi
+
+    iki = session.query(Iki).join(Rhk).filter(Rhk.skp_id == regency.skp_agus.id).one()
+    for bulan, nilai in ((1, "0.1"), (2, "0.2")):  # an inexact float sum on SQLite
+        session.add(
+            Realisasi(
+                iki_id=iki.id,
+                skp_id=regency.skp_agus.id,
+                tahun=TAHUN,
+                bulan=bulan,
+                nilai=Decimal(nilai),
+                status="terverifikasi",
+            )
+        )
+    session.commit()
+    period = _period(session)
+    everyone = [p.pegawai_id for p in merit.merit_data(session, period, None).people]
+    by_ids = merit._capaian(session, period, everyone)
+    by_subquery = merit._capaian(session, period, merit._in_scope_people(None))
+    assert by_ids == by_subquery
+    assert by_ids[regency.agus.id] == Decimal("1.3") * 100 / Decimal("0.25")  # 1.3 of ¼ of 1
+
+
 def test_small_scope_computes_the_grid_while_the_page_loads(regency, client, login, session):
     login(regency.users.op_a)
     html = _text(client.get(f"/peta-merit?{Q}"))
