@@ -36,6 +36,7 @@ __all__ = [
     "CURVE_MODES",
     "DEFAULT_SETTINGS",
     "SETTINGS",
+    "STRICT_KEYS",
     "Holiday",
     "InstansiSettings",
     "OfficeLocation",
@@ -464,15 +465,37 @@ class InstansiSettings:
         return values
 
 
-def _parsed_values(raw: Mapping | None, *, strict: bool) -> dict[str, Any]:
+#: The keys a TPP recap, an evaluation or a keberatan deadline cannot do without: read strictly
+#: by :func:`settings_for` (an invalid value stops the computation with a message naming it)
+#: while an invalid value of another key falls back to its default.
+STRICT_KEYS = frozenset(
+    {
+        "curve_mode",
+        "keberatan_days",
+        "monthly_points_target",
+        "jam_masuk",
+        "jam_pulang",
+        "jam_pulang_jumat",
+        "hari_libur",
+    }
+)
+
+
+def _parsed_values(raw: Mapping | None, *, strict: bool | Iterable[str]) -> dict[str, Any]:
     raw = raw or {}
+    if strict is True:
+        strict_keys = set(_BY_KEY)
+    elif strict is False:
+        strict_keys = set()
+    else:
+        strict_keys = set(strict)
     values: dict[str, Any] = {}
     for s in SETTINGS:
         value = raw.get(s.key, s.default) if isinstance(raw, Mapping) else s.default
         try:
             values[s.key] = s.parse(value)
         except ValueError as exc:
-            if strict:
+            if s.key in strict_keys:
                 raise SettingsError(_message(s, str(exc))) from None
             values[s.key] = s.parse(s.default)
     return values
@@ -485,14 +508,16 @@ def _from_values(values: dict[str, Any]) -> InstansiSettings:
     )
 
 
-def parse_settings(raw: Mapping | None, *, strict: bool = True) -> InstansiSettings:
+def parse_settings(raw: Mapping | None, *, strict: bool | Iterable[str] = True) -> InstansiSettings:
     """Read stored settings (missing keys take their default).
+
+    ``strict`` is True (every key), False (none) or the keys read strictly.
 
     Raises
     ------
     SettingsError
-        When ``strict`` and a stored value is invalid (the message names the key); with
-        ``strict=False`` an invalid value is replaced by its default.
+        When a strictly read stored value is invalid (the message names the key); any other
+        invalid value is replaced by its default.
 
     Examples
     --------
@@ -504,8 +529,11 @@ def parse_settings(raw: Mapping | None, *, strict: bool = True) -> InstansiSetti
     return _from_values(_parsed_values(raw, strict=strict))
 
 
-def settings_for(instansi, *, strict: bool = True) -> InstansiSettings:
-    """Read the settings of an :class:`~skp_app.org.models.Instansi` (defaults when None)."""
+def settings_for(instansi, *, strict: bool | Iterable[str] = STRICT_KEYS) -> InstansiSettings:
+    """Read the settings of an :class:`~skp_app.org.models.Instansi` (defaults when None).
+
+    By default the :data:`STRICT_KEYS` are read strictly and the others leniently.
+    """
     return parse_settings(getattr(instansi, "settings", None) or {}, strict=strict)
 
 

@@ -157,7 +157,7 @@ def submission_from_form(
     offices = []
     for row in form.kantor.entries:
         values = {k: (row.form[k].data or "").strip() for k in ("nama", "lat", "lon", "radius_m")}
-        if any(values.values()):
+        if values["nama"] or values["lat"] or values["lon"]:  # a radius alone is a cleared row
             offices.append(values)
     submitted["office_locations"] = offices
     removed = set(form.hapus_libur.data or [])

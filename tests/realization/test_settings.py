@@ -211,20 +211,29 @@ def test_working_days_skip_the_idul_fitri_holidays():
 def test_the_readers_share_one_parser(session, instansi):
     instansi.settings = {
         "hari_libur": ["2026-08-17", *MARET_2026],
-        "keberatan_days": 30,
-        "activity_deadline_days": "x",
+        "keberatan_days": "tiga puluh",
+        "activity_deadline_days": 3,
     }
     session.flush()
-    with pytest.raises(st.SettingsError, match="activity_deadline_days"):
-        eval_settings(instansi)
-    instansi.settings = {**instansi.settings, "activity_deadline_days": 3}
+    with pytest.raises(st.SettingsError, match="keberatan_days"):
+        eval_settings(instansi)  # a deadline the evaluation needs: no silent fallback
+    instansi.settings = {**instansi.settings, "keberatan_days": 30, "office_locations": "x"}
     session.flush()
-    strict = eval_settings(instansi)
+    strict = eval_settings(instansi)  # an unusable office list does not stop an evaluation
     assert strict.keberatan_days == 30 and date(2026, 3, 20) in strict.hari_libur
+    assert strict.office_locations == ()
     as_dict = activity_settings(session)
-    assert as_dict["activity_deadline_days"] == 3
+    assert as_dict["activity_deadline_days"] == 3 and as_dict["office_locations"] == []
     assert as_dict["hari_libur"][0] == MARET_2026[0]
     assert as_dict["hari_libur"][-1] == {"date": "2026-08-17", "nama": ""}
+
+
+def test_strictness_can_be_chosen_per_key():
+    raw = {"keberatan_days": 0, "approval_overdue_days": 0}
+    with pytest.raises(st.SettingsError, match="approval_overdue_days"):
+        st.parse_settings(raw, strict={"approval_overdue_days"})
+    assert st.parse_settings(raw, strict={"curve_mode"}).keberatan_days == 14
+    assert st.STRICT_KEYS <= {s.key for s in st.SETTINGS}
 
 
 def test_named_holidays_reach_the_tpp_calendar_and_the_dashboards(session, instansi):
@@ -430,6 +439,15 @@ def test_ticked_holidays_are_removed(client, login, session, instansi, people):
     assert stored["hari_libur"] == [{"date": "2026-03-20", "nama": ""}]
 
 
+def test_an_office_row_cleared_except_its_radius_is_removed(
+    client, login, session, instansi, people
+):
+    login(people["admin"])
+    data = _form(**{"kantor-0-nama": "", "kantor-0-lat": "", "kantor-0-lon": ""})
+    assert client.post(URL, data=data).status_code == 303
+    assert session.get(type(instansi), instansi.id).settings["office_locations"] == []
+
+
 @pytest.mark.parametrize(
     ("overrides", "messages"),
     [
@@ -518,3 +536,10 @@ def test_the_form_shows_office_coordinates_in_full(client, login, session, insta
     login(people["admin"])
     html = client.get(URL).get_data(as_text=True)
     assert 'value="-7.041234"' in html and 'value="108.2183456"' in html
+
+
+def test_the_docstring_examples_of_the_settings_module_hold():
+    import doctest
+
+    result = doctest.testmod(st, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert result.failed == 0 and result.attempted >= 10
