@@ -54,6 +54,7 @@ def load_config() -> dict:
         "SKP_SYNC_RATE_LIMIT": float(os.environ.get("SKP_SYNC_RATE_LIMIT", "5")),
         "SKP_SYNC_BATCH_SIZE": int(os.environ.get("SKP_SYNC_BATCH_SIZE", "2000")),
         "SKP_SYNC_MAX_UPLOAD_MB": int(os.environ.get("SKP_SYNC_MAX_UPLOAD_MB", "50")),
+        "SKP_ATTENDANCE_MAX_UPLOAD_MB": int(os.environ.get("SKP_ATTENDANCE_MAX_UPLOAD_MB", "50")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _bool("SKP_SECURE_COOKIES", env == "production"),

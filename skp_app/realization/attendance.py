@@ -588,6 +588,7 @@ def parse_row(
             shown_date,
         )
     step = "nip_tidak_sah"
+    tanggal: date | None = None
     try:
         nip = _nip(raw_nip)
         step = "tanggal_tidak_sah"
@@ -603,7 +604,8 @@ def parse_row(
             step = "pulang_sebelum_masuk"
             raise ValueError(f"jam pulang {pulang:%H:%M} lebih awal dari jam masuk {masuk:%H:%M}")
     except ValueError as exc:
-        return RowError(number, shown, step, _sentence(str(exc)), shown_date)
+        day = tanggal.isoformat() if tanggal is not None else shown_date
+        return RowError(number, shown, step, _sentence(str(exc)), day)
     return AttendanceRow(number, nip, tanggal, masuk, pulang, ket)
 
 

@@ -264,6 +264,8 @@ def test_csv_import_saves_valid_rows_and_reports_each_bad_row(session, kominfo, 
     assert "Keterangan 'libur' tidak dikenal" in messages[9]
     assert messages[10].startswith("Baris ganda") and "02-03-2026" in messages[10]
     assert lines[0][:4] == ["5", "199001012015031999", "2026-03-02", "nip_tidak_terdaftar"]
+    dates = {int(r[0]): r[2] for r in lines}
+    assert (dates[6], dates[7]) == ("31-02-2026", "2026-03-03")  # as written when unreadable
     rows = _rows(session)
     assert rows[(k.budi.id, date(2026, 3, 2))] == (time(7, 25), time(16, 5), "hadir")
     assert rows[(k.dewi.id, date(2026, 3, 2))] == (None, None, "sakit")
@@ -593,6 +595,7 @@ def test_an_upload_without_a_file_is_refused(client, login, kominfo):
 
 
 def test_an_upload_over_the_configured_size_is_refused(app, client, login, kominfo):
+    before = app.config.get("SKP_ATTENDANCE_MAX_UPLOAD_MB")
     app.config["SKP_ATTENDANCE_MAX_UPLOAD_MB"] = 1
     try:
         login(kominfo.users.hr)
@@ -610,7 +613,7 @@ def test_an_upload_over_the_configured_size_is_refused(app, client, login, komin
         )  # fmt: skip
         assert huge.status_code == 413
     finally:
-        app.config.pop("SKP_ATTENDANCE_MAX_UPLOAD_MB")
+        app.config["SKP_ATTENDANCE_MAX_UPLOAD_MB"] = before
 
 
 @pytest.mark.parametrize(
