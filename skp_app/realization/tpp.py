@@ -14,6 +14,7 @@ only at the end.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from decimal import ROUND_HALF_UP, Decimal
@@ -26,6 +27,7 @@ from skp_app.realization.scoring import Number, Predikat, ScoringError, to_decim
 __all__ = [
     "DEFAULT_HUKDIS_CUTS",
     "DEFAULT_LATENESS_BANDS",
+    "HUKDIS_LABELS",
     "DEFAULT_PREDIKAT_PERCENT",
     "PRESET_DEFAULT",
     "PRESET_REVERSE",
@@ -39,6 +41,7 @@ __all__ = [
     "compute_tpp",
     "format_rupiah",
     "formula_safe",
+    "hukdis_label",
 ]
 
 _ZERO = Decimal(0)
@@ -91,6 +94,34 @@ DEFAULT_HUKDIS_CUTS: Mapping[str, Decimal] = MappingProxyType(
     {"teguran_lisan": Decimal(20), "pemberhentian": Decimal(100)}
 )
 """Cut of the pagu per hukuman disiplin kind; the two examples of domain.md §5.3 [S]."""
+
+HUKDIS_LABELS: Mapping[str, str] = MappingProxyType(
+    {
+        "teguran_lisan": "Teguran lisan",
+        "teguran_tertulis": "Teguran tertulis",
+        "pernyataan_tidak_puas": "Pernyataan tidak puas secara tertulis",
+        "pemotongan_tukin_6_bulan": "Pemotongan tunjangan kinerja 25% selama 6 bulan",
+        "pemotongan_tukin_9_bulan": "Pemotongan tunjangan kinerja 25% selama 9 bulan",
+        "pemotongan_tukin_12_bulan": "Pemotongan tunjangan kinerja 25% selama 12 bulan",
+        "penurunan_jabatan": "Penurunan jabatan setingkat lebih rendah selama 12 bulan",
+        "pembebasan_jabatan": "Pembebasan dari jabatan menjadi jabatan pelaksana selama 12 bulan",
+        "pemberhentian": "Pemberhentian dengan hormat tidak atas permintaan sendiri",
+    }
+)
+"""Names of the hukuman disiplin kinds of PP 94/2021 Pasal 8, for keys a policy may use.
+
+A region's ``hukdis_cuts`` may use other keys; :func:`hukdis_label` humanises those."""
+
+
+def hukdis_label(kind: str) -> str:
+    """Return the Indonesian name of a hukuman disiplin kind key.
+
+    Examples
+    --------
+    >>> hukdis_label("teguran_lisan"), hukdis_label("skorsing_adat")
+    ('Teguran lisan', 'Skorsing adat')
+    """
+    return HUKDIS_LABELS.get(kind) or kind.replace("_", " ").strip().capitalize()
 
 
 def _policy_number(value: object, name: str, *, low: int = 0, high: int = 100) -> Decimal:
@@ -324,6 +355,7 @@ def compute_tpp(
     absent_days: int = 0,
     hukdis_percent: Number = 0,
     hukdis_kind: str | None = None,
+    hukdis_reference: str | None = None,
 ) -> TppResult:
     """Compute the TPP basis from the pagu and the period's records (SKP Cascade §11.6).
 
@@ -337,7 +369,8 @@ def compute_tpp(
       band; ``None`` minutes = no attendance record) and of each day absent without leave,
       capped at the bagian disiplin when the policy says so; 0 minutes is on time;
     * potongan hukdis = pagu × ``hukdis_percent`` (or the policy's cut for ``hukdis_kind``),
-      never more than what is left.
+      never more than what is left; ``hukdis_reference`` (e.g. the SK number and date) is
+      quoted in its explanation.
 
     Amounts are exact until the end, then rounded half-up to whole rupiah.
 
@@ -458,7 +491,8 @@ def compute_tpp(
     hukdis_amount = _ZERO
     if hukdis_pct:
         hukdis_amount = min(pagu_d * hukdis_pct / _HUNDRED, max(remaining, _ZERO))
-        kind_text = f" ({hukdis_kind})" if hukdis_kind else ""
+        named = "; ".join(t for t in (hukdis_kind, hukdis_reference) if t)
+        kind_text = f" ({named})" if named else ""
         limited = hukdis_amount != pagu_d * hukdis_pct / _HUNDRED
         exact_items.append(
             (
@@ -479,6 +513,7 @@ def compute_tpp(
     steps.append(
         f"Potongan hukuman disiplin = {_pct(hukdis_pct)} × {format_rupiah(pagu_d)} = "
         f"{format_rupiah(hukdis_amount)}"
+        + (f" ({hukdis_reference})" if hukdis_pct and hukdis_reference else "")
     )
     received = remaining - hukdis_amount
     if received < 0:
@@ -514,6 +549,7 @@ def compute_tpp(
             "absent_days": absent,
             "hukdis_percent": _dec_str(hukdis_pct),
             "hukdis_kind": hukdis_kind,
+            **({"hukdis_reference": hukdis_reference} if hukdis_reference else {}),
         },
         "formula": _formula_text(policy),
         "steps": steps,
@@ -544,17 +580,14 @@ def _band_items(
 ) -> list[tuple[str, str, int, Decimal]]:
     counts = [0] * len(bands)
     no_record = 0
+    starts = _band_starts(bands)
     for value in minutes:
         if value is None:
             no_record += 1
         elif value > 0:
-            index = next(
-                i
-                for i, band in enumerate(bands)
-                if band.min_minutes <= value
-                and (band.max_minutes is None or value <= band.max_minutes)
-            )
-            counts[index] += 1
+            # Bands are contiguous from 1 minute and the last is open-ended (checked by
+            # TppPolicy), so the band of a value is the last one starting at or before it.
+            counts[bisect_right(starts, value) - 1] += 1
     items = []
     for index, (band, count) in enumerate(zip(bands, counts, strict=True), start=1):
         if count:
@@ -578,6 +611,11 @@ def _band_items(
             )
         )
     return items
+
+
+@lru_cache(maxsize=64)
+def _band_starts(bands: tuple[LatenessBand, ...]) -> tuple[int, ...]:
+    return tuple(band.min_minutes for band in bands)
 
 
 def _hukdis_percent(policy: TppPolicy, percent: Number, kind: str | None) -> Decimal:
@@ -666,7 +704,11 @@ def _input_count(value: int, name: str) -> int:
 def _minutes_list(values: Iterable[int | None], name: str) -> list[int | None]:
     if isinstance(values, str | bytes) or not isinstance(values, Iterable):
         raise TppError(f"{name} harus daftar menit per kejadian.")
-    return [None if v is None else _input_count(v, name) for v in values]
+    result = list(values)
+    # Fast path for the common case (plain non-negative ints or None); bool is not an int here.
+    if all(v is None or (type(v) is int and v >= 0) for v in result):
+        return result
+    return [None if v is None else _input_count(v, name) for v in result]
 
 
 def _rupiah(amount: Decimal) -> Decimal:
@@ -690,8 +732,24 @@ def _band_text(band: LatenessBand) -> str:
     return f"{band.min_minutes}–{band.max_minutes} menit"
 
 
-def _num(value: Decimal) -> str:
-    """Format a number the Indonesian way: ``1234567.5`` → ``1.234.567,5``."""
+# A monthly recap formats ~25 numbers for each of 20,000 employees, mostly the same few
+# values (pagu, parts, percentages). Equal Decimals format identically (trailing zeros are
+# stripped), except the sign of zero, so non-zero values are memoised; each cache is cleared
+# when it grows past the limit.
+_TEXT_CACHE_LIMIT = 50_000
+_NUM_CACHE: dict[Decimal, str] = {}
+_PCT_CACHE: dict[Decimal, str] = {}
+_RUPIAH_CACHE: dict[Decimal, str] = {}
+
+
+def _remember(cache: dict[Decimal, str], value: Decimal, text: str) -> str:
+    if len(cache) >= _TEXT_CACHE_LIMIT:
+        cache.clear()
+    cache[value] = text
+    return text
+
+
+def _num_text(value: Decimal) -> str:
     text = _dec_str(value)
     sign = "-" if text.startswith("-") else ""
     whole, _, fraction = text.lstrip("-").partition(".")
@@ -699,8 +757,21 @@ def _num(value: Decimal) -> str:
     return f"{sign}{grouped},{fraction}" if fraction else f"{sign}{grouped}"
 
 
+def _num(value: Decimal) -> str:
+    """Format a number the Indonesian way: ``1234567.5`` → ``1.234.567,5``."""
+    if not value:
+        return _num_text(value)
+    text = _NUM_CACHE.get(value)
+    return text if text is not None else _remember(_NUM_CACHE, value, _num_text(value))
+
+
 def _pct(value: Decimal) -> str:
-    return f"{_num(round(value, 4))}%"
+    if not value:
+        return f"{_num(round(value, 4))}%"
+    text = _PCT_CACHE.get(value)
+    if text is None:
+        text = _remember(_PCT_CACHE, value, f"{_num(round(value, 4))}%")
+    return text
 
 
 def format_rupiah(amount: Number) -> str:
@@ -711,6 +782,15 @@ def format_rupiah(amount: Number) -> str:
     >>> format_rupiah(9_100_000), format_rupiah("1234.5"), format_rupiah(-300)
     ('Rp 9.100.000', 'Rp 1.235', '-Rp 300')
     """
+    if type(amount) is Decimal and amount.is_finite() and amount:
+        text = _RUPIAH_CACHE.get(amount)
+        if text is None:
+            text = _remember(_RUPIAH_CACHE, amount, _rupiah_text(amount))
+        return text
+    return _rupiah_text(amount)
+
+
+def _rupiah_text(amount: Number) -> str:
     value = _rupiah(to_decimal(amount, "jumlah rupiah"))
     text = f"Rp {_num(abs(value))}"
     return f"-{text}" if value < 0 else text

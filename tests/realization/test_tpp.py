@@ -315,6 +315,52 @@ def test_hukdis_kind_looks_up_the_policy():
     assert result.lineage["inputs"]["hukdis_kind"] == "teguran_lisan"
 
 
+def test_hukdis_reference_names_the_sk_in_the_reason_step_and_inputs():
+    result = example(
+        hukdis_kind="teguran_lisan", hukdis_reference="SK 800/1/2026 tanggal 01-10-2026"
+    )
+    hukdis = by_code(result)["HUKDIS"]
+    assert hukdis.reason == (
+        "Hukuman disiplin (teguran_lisan; SK 800/1/2026 tanggal 01-10-2026): 20% dari pagu"
+    )
+    assert result.lineage["steps"][3] == (
+        "Potongan hukuman disiplin = 20% × Rp 10.000.000 = Rp 2.000.000 "
+        "(SK 800/1/2026 tanggal 01-10-2026)"
+    )
+    assert result.lineage["inputs"]["hukdis_reference"] == "SK 800/1/2026 tanggal 01-10-2026"
+    assert result.received == example(hukdis_kind="teguran_lisan").received
+    assert "hukdis_reference" not in example().lineage["inputs"]
+
+
+def test_hukdis_labels_name_pp_94_kinds_and_humanise_others():
+    assert tpp.hukdis_label("teguran_lisan") == "Teguran lisan"
+    assert tpp.hukdis_label("pemberhentian").startswith("Pemberhentian dengan hormat")
+    assert tpp.hukdis_label("skorsing_adat_desa") == "Skorsing adat desa"
+    assert set(tpp.DEFAULT_HUKDIS_CUTS) <= set(tpp.HUKDIS_LABELS)
+
+
+def test_formatting_caches_give_the_uncached_text():
+    values = [D("1234567.50"), D("1234567.5"), D("0.0"), D("-0"), D("1E+3"), D("12.3456789")]
+    for value in values:
+        assert tpp._num(value) == tpp._num_text(value)
+        assert tpp._num(value) == tpp._num_text(value)  # second call from the cache
+        assert format_rupiah(value) == tpp._rupiah_text(value)
+        assert format_rupiah(value) == tpp._rupiah_text(value)
+    assert tpp._num(D("-0")) == "-0" and tpp._num(D("0")) == "0"
+    assert tpp._pct(D("7.25")) == "7,25%" and tpp._pct(D("0.50000")) == "0,5%"
+
+
+def test_band_lookup_matches_the_band_bounds():
+    policy = TppPolicy(lateness_bands=((1, 5, 1), (6, 6, 2), (7, None, 3)))
+    result = example(policy, lateness_minutes=[1, 5, 6, 7, 500, 0, None], early_leave_minutes=[])
+    assert {k: v.count for k, v in by_code(result).items() if k.startswith("TL")} == {
+        "TL1": 2,
+        "TL2": 1,
+        "TL3": 2,
+        "TL_TANPA_REKAM": 1,
+    }
+
+
 def test_hukdis_never_takes_more_than_what_is_left():
     result = example(hukdis_kind="pemberhentian")
     hukdis = by_code(result)["HUKDIS"]
