@@ -52,8 +52,12 @@ class Realisasi(db.Model):
     __table_args__ = (
         UniqueConstraint("iki_id", "tahun", "bulan", name="uq_realisasi_iki_bulan"),
         Index("ix_realisasi_skp_bulan", "skp_id", "tahun", "bulan"),
-        # Covering index of the monthly recap's capaian aggregate (tpp_recap._capaian).
+        # Covering indexes of the monthly recap's capaian aggregate (tpp_recap._capaian):
+        # PostgreSQL reads the months ≤ M range of the first and hashes per IKI; SQLite reads
+        # the year from the second in IKI order, so its sum per IKI streams without a sort
+        # (twice as fast as sorting for a recap late in the year).
         Index("ix_realisasi_recap", "tahun", "bulan", "iki_id", "status", "nilai"),
+        Index("ix_realisasi_capaian", "tahun", "iki_id", "bulan", "status", "nilai"),
         CheckConstraint("bulan between 1 and 12", name="ck_realisasi_bulan"),
     )
 
@@ -337,3 +341,39 @@ class TppRecapLine(db.Model):
     potongan: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal("0"))
     diterima: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal("0"))
     lineage: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class HukumanDisiplin(db.Model):
+    """A disciplinary sentence (hukuman disiplin, PP 94/2021) from an SK, feeding the TPP cut.
+
+    ``jenis`` is a key of the TPP policy's ``hukdis_cuts`` (domain.md §5.3, §11.6). A record
+    is never deleted: a wrong or revoked SK is annulled (``is_annulled``) with a reason.
+    """
+
+    __tablename__ = "hukuman_disiplin"
+    __table_args__ = (
+        # The recap's "active in month M" query reads the open records by TMT.
+        Index("ix_hukuman_disiplin_aktif", "is_annulled", "tmt_mulai"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pegawai_id: Mapped[int] = mapped_column(ForeignKey("pegawai.id"), index=True)
+    jenis: Mapped[str] = mapped_column(String(40))
+    nomor_sk: Mapped[str] = mapped_column(String(100))
+    tanggal_sk: Mapped[date]
+    tmt_mulai: Mapped[date]
+    tmt_selesai: Mapped[date | None]  # None = open-ended (e.g. pemberhentian)
+    keterangan: Mapped[str] = mapped_column(Text, default="")
+    is_annulled: Mapped[bool] = mapped_column(default=False)
+    annul_reason: Mapped[str | None] = mapped_column(Text)
+    annulled_at: Mapped[datetime | None]
+    annulled_by_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    created_by_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    pegawai = relationship("Pegawai")

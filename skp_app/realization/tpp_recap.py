@@ -11,7 +11,10 @@ computed with :func:`skp_app.realization.tpp.compute_tpp` from
   lateness (TL) and early leave (PSW) minutes per working day against ``jam_masuk`` /
   ``jam_pulang`` (defaults 07:30 / 16:00, optional Friday ``jam_pulang_jumat``), and days
   without a record or marked ``alpa`` on working days (Monday–Friday minus ``hari_libur``);
-* the capaian of the RHK utama (PermenPANRB 8/2021 formula) cumulated to the month.
+* the capaian of the RHK utama (PermenPANRB 8/2021 formula) cumulated to the month;
+* the hukuman disiplin register (:mod:`skp_app.realization.hukdis`): a sentence in force on
+  the first day of the month cuts the policy's percentage of the pagu (the largest when
+  several are in force), and the line names its SK.
 
 The recap is set-based: one aggregate query per source (GROUP BY pegawai), then the pure
 formula per employee in Python, then one bulk insert of the lines. Each line keeps its lineage
@@ -39,10 +42,8 @@ from sqlalchemy import (
     and_,
     case,
     cast,
-    extract,
     func,
     literal,
-    literal_column,
     select,
     text,
 )
@@ -62,6 +63,7 @@ from skp_app.realization.evaluation_queries import (
     default_instansi,
     instansi_settings,
 )
+from skp_app.realization.hukdis import ActiveHukdis, active_hukdis, describe
 from skp_app.realization.models import (
     Aktivitas,
     Evaluasi,
@@ -392,13 +394,14 @@ def _minutes_of_day(col, dialect: str):
     if dialect == "sqlite":
         # Stored as "HH:MM:SS.ffffff": substr is cheaper than strftime.
         return cast(func.substr(col, 1, 2), Integer) * 60 + cast(func.substr(col, 4, 2), Integer)
-    return cast(extract("hour", col) * 60 + extract("minute", col), Integer)
+    # date_part is float8; extract() is numeric since PostgreSQL 14 (slower arithmetic).
+    return cast(func.date_part("hour", col) * 60 + func.date_part("minute", col), Integer)
 
 
 def _month_of(col, dialect: str):
     if dialect == "sqlite":
         return cast(func.substr(col, 6, 2), Integer)  # stored as "YYYY-MM-DD"
-    return cast(extract("month", col), Integer)
+    return cast(func.date_part("month", col), Integer)
 
 
 def _string_list(expr, dialect: str):
@@ -407,10 +410,14 @@ def _string_list(expr, dialect: str):
     return func.group_concat(expr, ",")
 
 
-def _parse_list(text: str | None) -> list[int | None]:
+def _parse_list(text: str | None, cache: dict[str, tuple[int | None, ...]]) -> tuple:
+    """Read ``15,-1,80`` (``-1`` = no record); the same text is parsed once per recap."""
     if not text:
-        return []
-    return [None if item == "-1" else int(item) for item in str(text).split(",")]
+        return ()
+    values = cache.get(text)
+    if values is None:
+        values = cache[text] = tuple(None if i == "-1" else int(i) for i in text.split(","))
+    return values
 
 
 def _points(session: Session, cal: MonthCalendar, opd_id: int | None) -> dict[int, Decimal]:
@@ -427,18 +434,24 @@ def _points(session: Session, cal: MonthCalendar, opd_id: int | None) -> dict[in
     )
     if opd_id is not None:
         stmt = stmt.where(Aktivitas.pegawai_id.in_(_scope_ids(opd_id)))
-    return {
-        pid: Decimal(str(round(total or 0, 2))).normalize() + 0
-        for pid, total in session.execute(stmt)
-    }
+    # Many employees share a monthly total (minutes come in round numbers): convert each
+    # distinct total to Decimal once.
+    decimals: dict[float | None, Decimal] = {}
+    out: dict[int, Decimal] = {}
+    for pid, total in session.execute(stmt):
+        value = decimals.get(total)
+        if value is None:
+            value = decimals[total] = Decimal(str(round(total or 0, 2))).normalize() + 0
+        out[pid] = value
+    return out
 
 
 @dataclass
 class AttendanceAgg:
     present_days: int = 0
     alpa_rows: int = 0
-    late: list[int | None] | None = None
-    early: list[int | None] | None = None
+    late: tuple[int | None, ...] = ()
+    early: tuple[int | None, ...] = ()
 
 
 def _attendance(
@@ -446,8 +459,9 @@ def _attendance(
 ) -> dict[int, AttendanceAgg]:
     """Per employee: days with a record (not alpa), alpa rows, and the TL/PSW minutes.
 
-    Only occurrences are listed (``-1`` = no clock-in/out record); the minutes are computed in
-    SQL only for the rows that are late or leave early, so most rows cost a comparison.
+    One pass over the month's rows. Only occurrences are listed (``-1`` = no clock-in/out
+    record); the aggregates' FILTER clauses (SQLite ≥ 3.30, PostgreSQL) compute minutes only
+    for the rows that are late or leave early, so most rows cost a comparison.
     """
     if not cal.elapsed_days:
         return {}
@@ -466,28 +480,25 @@ def _attendance(
     else:
         end_time, end_minutes = literal(settings.jam_pulang, Time), literal(end)
     late = case(
-        (and_(hadir, Kehadiran.jam_masuk.is_(None)), -1),
-        (
-            and_(hadir, Kehadiran.jam_masuk > literal(settings.jam_masuk, Time)),
-            _minutes_of_day(Kehadiran.jam_masuk, dialect) - start,
-        ),
-        else_=None,
+        (Kehadiran.jam_masuk.is_(None), -1),
+        else_=_minutes_of_day(Kehadiran.jam_masuk, dialect) - start,
     )
     early = case(
-        (and_(hadir, Kehadiran.jam_pulang.is_(None)), -1),
-        (
-            and_(hadir, Kehadiran.jam_pulang < end_time),
-            end_minutes - _minutes_of_day(Kehadiran.jam_pulang, dialect),
-        ),
-        else_=None,
+        (Kehadiran.jam_pulang.is_(None), -1),
+        else_=end_minutes - _minutes_of_day(Kehadiran.jam_pulang, dialect),
     )
+    is_late = and_(
+        hadir,
+        Kehadiran.jam_masuk.is_(None) | (Kehadiran.jam_masuk > literal(settings.jam_masuk, Time)),
+    )
+    is_early = and_(hadir, Kehadiran.jam_pulang.is_(None) | (Kehadiran.jam_pulang < end_time))
     stmt = (
         select(
             Kehadiran.pegawai_id,
-            func.sum(case((Kehadiran.keterangan != "alpa", 1), else_=0)),
-            func.sum(case((Kehadiran.keterangan == "alpa", 1), else_=0)),
-            _string_list(late, dialect),
-            _string_list(early, dialect),
+            func.count().filter(Kehadiran.keterangan != "alpa"),
+            func.count().filter(Kehadiran.keterangan == "alpa"),
+            _string_list(late, dialect).filter(is_late),
+            _string_list(early, dialect).filter(is_early),
         )
         .where(
             Kehadiran.tanggal >= cal.first,
@@ -498,12 +509,13 @@ def _attendance(
     )
     if opd_id is not None:
         stmt = stmt.where(Kehadiran.pegawai_id.in_(_scope_ids(opd_id)))
-    out: dict[int, AttendanceAgg] = {}
-    for pid, present, alpa, late_text, early_text in session.execute(stmt):
-        out[pid] = AttendanceAgg(
-            int(present or 0), int(alpa or 0), _parse_list(late_text), _parse_list(early_text)
+    lists: dict[str, tuple[int | None, ...]] = {}
+    return {
+        pid: AttendanceAgg(
+            present, alpa, _parse_list(late_text, lists), _parse_list(early_text, lists)
         )
-    return out
+        for pid, present, alpa, late_text, early_text in session.execute(stmt)
+    }
 
 
 def _capaian(session: Session, tahun: int, bulan: int, opd_id: int | None) -> dict[int, Decimal]:
@@ -513,14 +525,18 @@ def _capaian(session: Session, tahun: int, bulan: int, opd_id: int | None) -> di
     pro-rated by the SKP months elapsed (percentage IKI: the full target), with the
     PermenPANRB 8/2021 rules for range and lower-is-better targets; then the mean per RHK and
     the mean of the RHK per employee (as the evaluation suggestion, §11.1).
+
+    Three steps, each computed once per row: the per-SKP month factor (one row per SKP), the
+    per-IKI realised value and target bounds (materialized, one row per IKI), then the
+    capaian and the two means (``sum/count``: PostgreSQL's ``avg(float8)`` also keeps a sum
+    of squares).
     """
     dialect = session.get_bind().dialect.name
-    # SQLite: group by "iki_id + 0" so it reads the covering (tahun, bulan, …) index range
-    # instead of walking the whole (iki_id, tahun, bulan) unique index in iki order.
-    iki_key = Realisasi.iki_id + literal_column("0") if dialect == "sqlite" else Realisasi.iki_id
+    # SQLite reads the year in IKI order from ix_realisasi_capaian (no sort for the GROUP BY);
+    # PostgreSQL hashes the months ≤ bulan read from ix_realisasi_recap.
     sums = (
         select(
-            iki_key.label("iki_id"),
+            Realisasi.iki_id.label("iki_id"),
             # float8 sums are far cheaper than numeric ones on PostgreSQL (capaian is a ratio).
             func.sum(cast(Realisasi.nilai, Float)).label("total"),
             func.count().label("n"),
@@ -531,64 +547,68 @@ def _capaian(session: Session, tahun: int, bulan: int, opd_id: int | None) -> di
             Realisasi.status.in_(COUNTED_REALISASI),
             Realisasi.nilai.is_not(None),
         )
-        .group_by(iki_key)
+        .group_by(Realisasi.iki_id)
         .subquery()
     )
-    is_pct = Iki.satuan.contains("%", autoescape=True) | func.lower(Iki.satuan).like("persen%")
     start_m = _month_of(Skp.tanggal_mulai, dialect)
     end_m = _month_of(Skp.tanggal_selesai, dialect)
     elapsed = case((end_m < bulan, end_m), else_=bulan) - start_m + 1
-    factor = case((is_pct, 1.0), else_=cast(elapsed, Float) / cast(end_m - start_m + 1, Float))
+    skps = select(
+        Skp.id.label("skp_id"),
+        Skp.pegawai_id.label("pegawai_id"),
+        (cast(elapsed, Float) / cast(end_m - start_m + 1, Float)).label("f"),
+    ).where(
+        # Realisasi rows of year ``tahun`` only belong to SKPs of that year's periode.
+        Skp.is_current.is_(True),
+        Skp.status.in_(APPROVED_SKP_STATUS),
+        start_m <= bulan,
+    )
+    if opd_id is not None:
+        skps = skps.where(Skp.opd_id == opd_id)
+    skps = skps.cte("capaian_skp").prefix_with("MATERIALIZED")
+    contains = func.instr if dialect == "sqlite" else func.strpos
+    is_pct = (contains(Iki.satuan, "%") > 0) | func.lower(Iki.satuan).like("persen%")
+    factor = case((is_pct, 1.0), else_=skps.c.f)
     # One row per IKI with its realised value and the (pro-rated) target bounds. MATERIALIZED
-    # keeps SQLite from inlining these expressions into every branch of the CASE below.
+    # keeps both databases from inlining these expressions into every branch of the CASE below.
     base = (
         select(
-            Skp.pegawai_id.label("pegawai_id"),
-            Rhk.id.label("rhk_id"),
+            skps.c.pegawai_id.label("pegawai_id"),
+            Iki.rhk_id.label("rhk_id"),
             Iki.lower_is_better.label("lower"),
-            case(
-                (is_pct, cast(sums.c.total, Float) / sums.c.n), else_=cast(sums.c.total, Float)
-            ).label("r"),
+            case((is_pct, sums.c.total / sums.c.n), else_=sums.c.total).label("r"),
             (cast(Iki.target, Float) * factor).label("lo"),
             (cast(Iki.target_max, Float) * factor).label("hi"),
         )
         .select_from(sums)
         .join(Iki, Iki.id == sums.c.iki_id)
         .join(Rhk, Rhk.id == Iki.rhk_id)
-        .join(Skp, Skp.id == Rhk.skp_id)
-        .where(
-            # Realisasi rows of year ``tahun`` only belong to SKPs of that year's periode.
-            Rhk.jenis == "utama",
-            Skp.is_current.is_(True),
-            Skp.status.in_(APPROVED_SKP_STATUS),
-            Iki.target.is_not(None),
-            start_m <= bulan,
-        )
+        .join(skps, skps.c.skp_id == Rhk.skp_id)
+        .where(Rhk.jenis == "utama", Iki.target.is_not(None))
+        .cte("capaian_iki")
+        .prefix_with("MATERIALIZED")
     )
-    if opd_id is not None:
-        base = base.where(Skp.opd_id == opd_id)
-    base = base.cte("capaian_iki").prefix_with("MATERIALIZED")
     r, lo, hi = base.c.r, base.c.lo, base.c.hi
-    ref = case(
-        (and_(hi.is_not(None), r > hi), hi),
-        (r < lo, lo),
-        (hi.is_not(None), None),  # inside the range: 100%
-        else_=lo,
-    )
-    ratio = r * 100.0 / case((ref == 0, None), else_=ref)
+    in_range = and_(hi.is_not(None), r >= lo, r <= hi)
+    # Above a range: against its upper bound; otherwise (below a range, or a single target)
+    # against the lower bound / the target. Inside a range the capaian is 100%.
+    ref = case((and_(hi.is_not(None), r > hi), hi), else_=lo)
+    ratio = r * 100.0 / func.nullif(ref, 0.0, type_=Float)
     capaian = case(
-        (and_(hi.is_not(None), r >= lo, r <= hi), 100.0),
+        (in_range, 100.0),
         (base.c.lower.is_(True), 200.0 - ratio),
         else_=ratio,
     )
     per_iki = select(base.c.pegawai_id, base.c.rhk_id, capaian.label("c")).subquery()
+    c = per_iki.c.c
     per_rhk = (
-        select(per_iki.c.pegawai_id, func.avg(per_iki.c.c).label("c"))
-        .where(per_iki.c.c.is_not(None))
+        select(per_iki.c.pegawai_id, (func.sum(c) / func.count(c)).label("c"))
+        .where(c.is_not(None))
         .group_by(per_iki.c.pegawai_id, per_iki.c.rhk_id)
         .subquery()
     )
-    stmt = select(per_rhk.c.pegawai_id, func.avg(per_rhk.c.c)).group_by(per_rhk.c.pegawai_id)
+    mean = func.sum(per_rhk.c.c) / func.count(per_rhk.c.c)
+    stmt = select(per_rhk.c.pegawai_id, mean).group_by(per_rhk.c.pegawai_id)
     return {
         pid: Decimal(str(round(float(value), 2)))
         for pid, value in session.execute(stmt)
@@ -642,6 +662,144 @@ def _dec_text(value: Decimal) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def _recap_rows(
+    employees,
+    *,
+    policy: TppPolicy,
+    pagu_table: dict[str, Decimal],
+    points: dict[int, Decimal],
+    points_target: Decimal,
+    attendance: dict[int, AttendanceAgg],
+    n_working: int,
+    capaian: dict[int, Decimal],
+    predikat: dict[int, Predikat],
+    hukdis: dict[int, list[ActiveHukdis]] | None = None,
+    policy_version: int | None = None,
+) -> tuple[list[dict], dict[str, Decimal], int]:
+    """Apply :func:`compute_tpp` to every employee; return the line rows, totals and flags."""
+    hukdis = hukdis or {}
+    cuts = policy.hukdis_cuts
+    no_attendance = AttendanceAgg()
+    zero = Decimal(0)
+    rows: list[dict] = []
+    total_pagu = total_diterima = total_potongan = zero
+    flagged = 0
+    for pid, line_opd, kelas in employees:
+        notes: list[str] = []
+        pagu = pagu_table.get(str(kelas)) if kelas is not None else None
+        if kelas is None:
+            notes.append("Jabatan tanpa kelas jabatan: pagu Rp 0.")
+        elif pagu is None:
+            notes.append(f"Kelas jabatan {kelas} tidak ada di kebijakan: pagu Rp 0.")
+        pagu = pagu or zero
+        att = attendance.get(pid) or no_attendance
+        emp_points = points.get(pid, zero)
+        lineage: dict = {
+            "kelas_jabatan": kelas,
+            "kehadiran": {
+                "hari_kerja": n_working,
+                "hari_rekam": att.present_days,
+                "alpa": att.alpa_rows,
+                "tanpa_rekam": max(n_working - att.present_days - att.alpa_rows, 0),
+            },
+            "catatan": notes,
+        }
+        sentence = None
+        if pid in hukdis:
+            sentence = _choose_hukdis(hukdis[pid], cuts, policy_version, lineage, notes)
+        try:
+            result = compute_tpp(
+                policy,
+                pagu=pagu,
+                points=emp_points,
+                points_target=points_target,
+                predikat=predikat.get(pid),
+                lateness_minutes=att.late,
+                early_leave_minutes=att.early,
+                absent_days=max(n_working - att.present_days, 0),
+                hukdis_kind=sentence.jenis if sentence else None,
+                hukdis_reference=(
+                    f"SK {sentence.nomor_sk} tanggal {sentence.tanggal_sk:%d-%m-%Y}"
+                    if sentence
+                    else None
+                ),
+            )
+        except TppError as exc:
+            notes.append(str(exc))
+            produktivitas = disiplin = potongan = diterima = zero
+        else:
+            lineage["inputs"] = result.lineage["inputs"]
+            lineage["steps"] = result.lineage["steps"]
+            lineage["potongan"] = [
+                {"kode": d.code, "uraian": d.reason, "jumlah": _dec_text(d.amount), "kali": d.count}
+                for d in result.deductions
+            ]
+            lineage["rasio_produktivitas"] = _dec_text(round(result.produktivitas_ratio, 4))
+            produktivitas = result.produktivitas_part
+            disiplin = result.disiplin_part
+            potongan = result.total_deductions
+            diterima = result.received
+        if notes:
+            flagged += 1
+        total_pagu += pagu
+        total_diterima += diterima
+        total_potongan += potongan
+        rows.append(
+            {
+                "pegawai_id": pid,
+                "opd_id": line_opd,
+                "poin": emp_points,
+                "capaian": capaian.get(pid),
+                "pagu": pagu,
+                "produktivitas": produktivitas,
+                "disiplin": disiplin,
+                "potongan": potongan,
+                "diterima": diterima,
+                "lineage": lineage,
+            }
+        )
+    totals = {"pagu": total_pagu, "diterima": total_diterima, "potongan": total_potongan}
+    return rows, totals, flagged
+
+
+def _choose_hukdis(
+    records: list[ActiveHukdis],
+    cuts,
+    policy_version: int | None,
+    lineage: dict,
+    notes: list[str],
+) -> ActiveHukdis | None:
+    """Pick the sentence to apply (the policy's largest cut; ties: the latest TMT).
+
+    Sentences whose kind the policy does not know are not applied and are noted; the others
+    in force are named in the lineage and noted (their cuts are not added up).
+    """
+    version = f" versi {policy_version}" if policy_version is not None else ""
+    known = []
+    for r in records:
+        if r.jenis in cuts:
+            known.append(r)
+        else:
+            notes.append(
+                f"Hukuman disiplin {describe(r)}: jenis {r.jenis!r} tidak ada di kebijakan "
+                f"TPP{version}, tidak dipotong."
+            )
+    if not known:
+        return None
+    chosen = max(known, key=lambda r: (cuts[r.jenis], r.tmt_mulai, r.id))
+    others = [r for r in known if r is not chosen]
+    lineage["hukuman_disiplin"] = {
+        **chosen.lineage(cuts[chosen.jenis]),
+        "lainnya": [r.lineage(cuts[r.jenis]) for r in others],
+    }
+    for r in others:
+        notes.append(
+            f"Hukuman disiplin lain juga berlaku ({describe(r)}); yang dipotong hanya yang "
+            "terbesar."
+        )
+    return chosen
+
+
 def run_recap(
     session: Session,
     tahun: int,
@@ -673,9 +831,12 @@ def run_recap(
     report = progress or (lambda *a, **k: None)
 
     if session.get_bind().dialect.name == "postgresql":
-        # The aggregates hash ~100k groups; the 4 MB default would spill them to disk.
+        # The aggregates hash ~100k groups; the 4 MB default would spill them to disk. The
+        # recap is a background job: one core (no parallel workers) leaves the others to the
+        # web requests and keeps its CPU cost in one process.
         session.execute(text("SET LOCAL work_mem = '64MB'"))
-    t0 = _time.perf_counter()
+        session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
+    t0, c0 = _time.perf_counter(), _time.process_time()
     report(0, 5, "Membaca pegawai")
     employees = _employees(session, opd_id)
     report(1, 5, "Menjumlahkan poin aktivitas yang disetujui")
@@ -689,7 +850,8 @@ def run_recap(
         if policy.produktivitas_source == "predikat_table"
         else {}
     )
-    t_sql = _time.perf_counter() - t0
+    hukdis = active_hukdis(session, tahun, bulan, opd_id=opd_id)
+    t_sql, c_sql = _time.perf_counter() - t0, _time.process_time() - c0
 
     full_target = Decimal(settings.monthly_points_target)
     if cal.is_complete or not cal.working_days:
@@ -702,92 +864,23 @@ def run_recap(
     n_working = len(cal.elapsed_days)
     report(4, 5, f"Menghitung dasar TPP {len(employees)} pegawai")
 
-    rows: list[dict] = []
-    totals = {"pagu": Decimal(0), "diterima": Decimal(0), "potongan": Decimal(0)}
-    flagged = 0
-    for pid, line_opd, kelas in employees:
-        notes: list[str] = []
-        pagu = pagu_table.get(str(kelas)) if kelas is not None else None
-        if kelas is None:
-            notes.append("Jabatan tanpa kelas jabatan: pagu Rp 0.")
-        elif pagu is None:
-            notes.append(f"Kelas jabatan {kelas} tidak ada di kebijakan: pagu Rp 0.")
-        pagu = pagu or Decimal(0)
-        att = attendance.get(pid) or AttendanceAgg(late=[], early=[])
-        absent = max(n_working - att.present_days, 0)
-        emp_points = points.get(pid, Decimal(0))
-        emp_predikat = predikat.get(pid)
-        try:
-            result = compute_tpp(
-                policy,
-                pagu=pagu,
-                points=emp_points,
-                points_target=target,
-                predikat=emp_predikat,
-                lateness_minutes=att.late or [],
-                early_leave_minutes=att.early or [],
-                absent_days=absent,
-            )
-        except TppError as exc:
-            result = None
-            notes.append(str(exc))
-        lineage: dict = {
-            "kelas_jabatan": kelas,
-            "kehadiran": {
-                "hari_kerja": n_working,
-                "hari_rekam": att.present_days,
-                "alpa": att.alpa_rows,
-                "tanpa_rekam": max(n_working - att.present_days - att.alpa_rows, 0),
-            },
-            "catatan": notes,
-        }
-        if result is None:
-            line = dict(
-                produktivitas=Decimal(0),
-                disiplin=Decimal(0),
-                potongan=Decimal(0),
-                diterima=Decimal(0),
-            )
-        else:
-            lineage.update(
-                inputs=result.lineage["inputs"],
-                steps=result.lineage["steps"],
-                potongan=[
-                    {
-                        "kode": d.code,
-                        "uraian": d.reason,
-                        "jumlah": _dec_text(d.amount),
-                        "kali": d.count,
-                    }
-                    for d in result.deductions
-                ],
-                rasio_produktivitas=_dec_text(round(result.produktivitas_ratio, 4)),
-            )
-            line = dict(
-                produktivitas=result.produktivitas_part,
-                disiplin=result.disiplin_part,
-                potongan=result.total_deductions,
-                diterima=result.received,
-            )
-        if notes:
-            flagged += 1
-        totals["pagu"] += pagu
-        totals["diterima"] += line["diterima"]
-        totals["potongan"] += line["potongan"]
-        rows.append(
-            {
-                "pegawai_id": pid,
-                "opd_id": line_opd,
-                "poin": emp_points,
-                "capaian": capaian.get(pid),
-                "pagu": pagu,
-                **line,
-                "lineage": lineage,
-            }
-        )
+    rows, totals, flagged = _recap_rows(
+        employees,
+        policy=policy,
+        pagu_table=pagu_table,
+        points=points,
+        points_target=target,
+        attendance=attendance,
+        n_working=n_working,
+        capaian=capaian,
+        predikat=predikat,
+        hukdis=hukdis,
+        policy_version=policy_row.version,
+    )
     t_python = _time.perf_counter() - t0 - t_sql
+    c_python = _time.process_time() - c0 - c_sql
 
-    t1 = _time.perf_counter()
+    t1, c1 = _time.perf_counter(), _time.process_time()
     recap = TppRecap(
         tahun=tahun,
         bulan=bulan,
@@ -803,7 +896,7 @@ def run_recap(
     for row in rows:
         row["recap_id"] = recap.id
     _insert_lines(session, rows)
-    t_insert = _time.perf_counter() - t1
+    t_insert, c_insert = _time.perf_counter() - t1, _time.process_time() - c1
     recap.summary = {
         "policy_version": policy_row.version,
         "policy": policy_row.policy,
@@ -853,15 +946,28 @@ def run_recap(
                 "keterangan."
             ),
             "pagu": f"Pagu per kelas jabatan dari kebijakan TPP versi {policy_row.version}.",
+            "hukuman_disiplin": (
+                "Register hukuman disiplin: SK yang berlaku pada "
+                f"{cal.first:%d-%m-%Y} dan tidak dibatalkan memotong pagu sebesar persentase "
+                f"jenisnya di kebijakan TPP versi {policy_row.version}; bila lebih dari satu, "
+                "dipakai potongan terbesar."
+            ),
         },
         "jumlah": {k: _dec_text(v) for k, v in totals.items()},
         "pegawai": len(rows),
         "bertanda": flagged,
+        "hukuman_disiplin": sum(1 for r in rows if "hukuman_disiplin" in r["lineage"]),
         "ada_kehadiran": bool(attendance),
         "timing": {
             "sql": round(t_sql, 3),
             "python": round(t_python, 3),
             "insert": round(t_insert, 3),
+            # CPU seconds of the app process (on PostgreSQL the SQL runs in the server).
+            "cpu": {
+                "sql": round(c_sql, 3),
+                "python": round(c_python, 3),
+                "insert": round(c_insert, 3),
+            },
         },
     }
     record(
@@ -1016,6 +1122,7 @@ EXPORT_COLUMNS = (
     "Bagian disiplin (Rp)",
     "Potongan (Rp)",
     "TPP diterima (Rp)",
+    "Hukuman disiplin",
     "Catatan",
 )
 
@@ -1042,6 +1149,7 @@ def _export_values(row: RecapRow) -> list:
         int(line.disiplin or 0),
         int(line.potongan or 0),
         int(line.diterima or 0),
+        ((line.lineage or {}).get("hukuman_disiplin") or {}).get("uraian", ""),
         notes,
     ]
     return [formula_safe(v) for v in values]
