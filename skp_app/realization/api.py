@@ -544,3 +544,6 @@ def sasaran_capaian(args, sasaran_id: int):
     )
     result = rollup_tree(nodes, bulan=bulan, weights=_weights(None))[f"sasaran:{sasaran.id}"]
     return {"tahun": tahun, "bulan": bulan, **_node_dict(result)}
+
+
+from skp_app.realization import hukdis_api  # noqa: E402,F401  (routes on this blueprint)

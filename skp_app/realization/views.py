@@ -757,3 +757,6 @@ def sasaran_capaian(sasaran_id: int):
         bulan=bulan,
         semua=semua,
     )
+
+
+from skp_app.realization import hukdis_views  # noqa: E402,F401  (routes on this blueprint)
