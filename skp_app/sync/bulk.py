@@ -93,7 +93,9 @@ _encode = json.JSONEncoder(default=_json_default).encode
 
 
 def _to_json(v):
-    return None if v is None else _encode(v)
+    if v is None:
+        return None
+    return "{}" if v == {} else _encode(v)
 
 
 def _converter(col):
@@ -130,27 +132,33 @@ def bulk_insert(session: Session, table: Table, rows: list[dict]) -> int:
     convert = [(i, c) for i, c in enumerate(converters[: len(given)]) if c is not None]
     get = itemgetter(*given)
     extra = tuple(fill_values)
-    params = []
-    for row in rows:
-        values = get(row)
-        if len(given) == 1:
-            values = (values,)
-        if convert:
-            values = list(values)
-            for i, c in convert:
-                values[i] = c(values[i])
-            values = tuple(values)
-        params.append(values + extra)
+    single = len(given) == 1
+
+    def converted():
+        for row in rows:
+            values = get(row)
+            if single:
+                values = (values,)
+            if convert:
+                values = list(values)
+                for i, c in convert:
+                    values[i] = c(values[i])
+                values = tuple(values)
+            yield values + extra
+
     if conn.dialect.name == "postgresql":
         # COPY streams the rows in one command: many times faster than row-by-row INSERTs.
+        # Each row is converted as it is written, so the server inserts the rows already sent
+        # while this process converts the next ones (the two work on different cores).
         columns = ", ".join(prep.quote(n) for n in names)
         with conn.connection.dbapi_connection.cursor() as cursor:
             with cursor.copy(f"COPY {prep.format_table(table)} ({columns}) FROM STDIN") as copy:
-                for values in params:
-                    copy.write_row(values)
-        return len(params)
-    conn.exec_driver_sql(sql, params)
-    return len(params)
+                write = copy.write_row
+                for values in converted():
+                    write(values)
+        return len(rows)
+    conn.exec_driver_sql(sql, list(converted()))
+    return len(rows)
 
 
 def _marks(session: Session, n: int) -> str:
@@ -335,7 +343,7 @@ def record_audit(session: Session, rows: list[dict], *, actor, source: str = "sy
 
     actor_id, label = _actor(actor)
     label = label[:200]
-    now = utcnow()
+    now = text_time(utcnow())  # one timestamp for the batch, formatted once
     payload = [
         {
             "occurred_at": now,

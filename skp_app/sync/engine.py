@@ -1546,15 +1546,20 @@ _CHANGE_COLUMNS = (
 )
 
 
-def _pending(session: Session, run: SyncRun, entities, limit: int | None = None):
-    stmt = (
-        select(*_CHANGE_COLUMNS)
-        .where(_C.run_id == run.id, _C.entity.in_(entities), _C.applied_at.is_(None))
-        .order_by(_C.entity.desc(), _C.depth, _C.id)
-    )
-    if limit is not None:
-        stmt = stmt.limit(limit)
-    return [dict(r._mapping) for r in session.execute(stmt)]
+_PENDING_STRUCTURE_SQL = (
+    "SELECT id, entity, kind, depth, pegawai_id, object_id, nip, key, label, diff, record "
+    "FROM sync_changes WHERE run_id = ? AND entity IN ('unit', 'jabatan') "
+    "AND applied_at IS NULL ORDER BY entity DESC, depth, id"
+)
+
+
+def _pending_structure(session: Session, run: SyncRun) -> list[dict]:
+    """Return the unit and position changes still to apply, units first, parents first."""
+    conn = session.connection()
+    sql = _PENDING_STRUCTURE_SQL
+    if conn.dialect.paramstyle != "qmark":
+        sql = sql.replace("?", "%s")
+    return _change_dicts(conn.exec_driver_sql(sql, (run.id,)))
 
 
 def _pending_pegawai_ids(session: Session, run: SyncRun) -> array:
@@ -1576,18 +1581,23 @@ _CHANGE_NAMES = [c.name for c in _CHANGE_COLUMNS]
 _JSON_NAMES = ("diff", "record")
 
 
-def _load_changes(session: Session, ids) -> list[dict]:
-    """Return the pending changes with these ids as dicts, in the order of ``ids``."""
-    rows = select_in(
-        session, SyncChange.__table__, _CHANGE_NAMES, "id", ids, where={"applied_at": None}
-    )
-    by_id = {}
+def _change_dicts(rows) -> list[dict]:
+    out = []
     for row in rows:
         c = dict(zip(_CHANGE_NAMES, row, strict=True))
         for name in _JSON_NAMES:  # SQLite hands JSON back as text; psycopg decodes it
             if isinstance(c[name], str):
                 c[name] = json.loads(c[name])
-        by_id[c["id"]] = c
+        out.append(c)
+    return out
+
+
+def _load_changes(session: Session, ids) -> list[dict]:
+    """Return the pending changes with these ids as dicts, in the order of ``ids``."""
+    rows = select_in(
+        session, SyncChange.__table__, _CHANGE_NAMES, "id", ids, where={"applied_at": None}
+    )
+    by_id = {c["id"]: c for c in _change_dicts(rows)}
     return [by_id[i] for i in ids if i in by_id]
 
 
@@ -1649,7 +1659,7 @@ class _Refs:
 
 def _apply_structure(session: Session, run: SyncRun, actor, refs: _Refs) -> int:
     """Create/update the planned units and positions (set-based, one transaction)."""
-    changes = _pending(session, run, ["unit", "jabatan"])
+    changes = _pending_structure(session, run)
     if not changes:
         return 0
     now = utcnow()
@@ -2148,7 +2158,6 @@ def _apply(
     run.progress_message = "Menerapkan perubahan…"
     session.commit()
     try:
-        analyze(session, "sync_changes")
         refs = _Refs(session)
         done = _apply_structure(session, run, actor, refs)
         if done:
@@ -2181,7 +2190,7 @@ def _apply(
             if progress:
                 progress(done, pending, run.progress_message)
         if batch_no > 1:
-            analyze(session, "pegawai", "pegawai_external_ids", "audit_events")
+            analyze(session, "pegawai", "pegawai_external_ids")
         summary = _apply_superior_effects(session, run, actor) if pending else {}
         total_applied = sum((run.applied_counts or {}).values())
         if pending:

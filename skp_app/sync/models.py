@@ -216,9 +216,10 @@ class SyncChange(db.Model):
     """One planned change: a unit, position or employee that is new or differs from the source."""
 
     __tablename__ = "sync_changes"
+    # Few indexes: every row of a plan is written in bulk and each index costs as much as the
+    # row. (run_id, entity) leads every read of a run's changes (review, pending ones, counts).
     __table_args__ = (
         Index("ix_sync_change_run_kind", "run_id", "entity", "kind"),
-        Index("ix_sync_change_run_pending", "run_id", "entity", "applied_at", "depth"),
         Index("ix_sync_change_pegawai", "pegawai_id"),
     )
 
@@ -232,7 +233,7 @@ class SyncChange(db.Model):
     depth: Mapped[int] = mapped_column(default=0)
     pegawai_id: Mapped[int | None] = mapped_column(ForeignKey("pegawai.id", ondelete="SET NULL"))
     object_id: Mapped[int | None]  # unit / jabatan id when it exists
-    nip: Mapped[str | None] = mapped_column(String(18), index=True)
+    nip: Mapped[str | None] = mapped_column(String(18))
     key: Mapped[str] = mapped_column(String(300), default="")  # siasn id / name of a unit, …
     label: Mapped[str] = mapped_column(String(300), default="")  # name shown in the review
     # {"field": [old, new]} in display-friendly JSON values.
