@@ -1308,10 +1308,20 @@ def _people_context():
     return scope, opd_id, period, labels, flt, units, rows
 
 
+#: Query arguments an export URL carries over from its page (its filters).
+EXPORT_ARGS = frozenset(
+    {"tahun", "bulan", "opd", "tahap", "status", "q", "unit", "periode", "bagian", "tabel"}
+)
+
+
+def _export_args() -> dict[str, str]:
+    return {k: v for k, v in request.args.items() if k in EXPORT_ARGS}
+
+
 def _export_urls(laporan: str, rows: int, endpoint: str) -> dict[str, str | None]:
     """The page's XLSX control: a link while the list is short, else a POST button that
     starts the export job (the query string carries the page's filters)."""
-    args = {k: v for k, v in request.args.items() if k != "page"}
+    args = _export_args()
     if rows > rp.SYNC_EXPORT_MAX_ROWS:
         return {
             "export_url": None,
@@ -1325,7 +1335,7 @@ def _too_long(laporan: str, rows: int):
     starts a job), or None when the export is short enough to write now."""
     if rows <= rp.SYNC_EXPORT_MAX_ROWS:
         return None
-    return redirect(url_for("dashboard.new_export", laporan=laporan, **request.args), 303)
+    return redirect(url_for("dashboard.new_export", laporan=laporan, **_export_args()), 303)
 
 
 @bp.route("/monitoring-pengisian/daftar")
@@ -1598,7 +1608,7 @@ def new_export(laporan: str):
         title=_export_title(spec),
         period_label=f"{q.BULAN[spec.bulan]} {spec.tahun}",
         opd=dict(q.opd_options(db.session, None)).get(spec.opd_id) if spec.opd_id else None,
-        action=url_for("dashboard.start_export", laporan=laporan, **request.args),
+        action=url_for("dashboard.start_export", laporan=laporan, **_export_args()),
         limit=rp.SYNC_EXPORT_MAX_ROWS,
     )
 

@@ -181,6 +181,19 @@ def test_a_long_export_asked_by_get_leads_to_a_start_page_without_starting(
     assert _jobs(session) == 0
 
 
+@pytest.mark.usefixtures("long_lists")
+def test_export_urls_carry_only_the_report_filters(regency, client, login, session):
+    login(regency.users.admin)
+    resp = client.get(f"/peta-merit.xlsx?{Q}&periode=tahunan-2026-0&laporan=x&_external=1")
+    assert resp.status_code == 303
+    location = resp.headers["Location"]
+    assert location.startswith("/ekspor/peta-merit?") and "periode=tahunan-2026-0" in location
+    assert "laporan=" not in location and "_external" not in location
+    page = _text(client.get(f"/ekspor/peta-merit?{Q}&laporan=x&_anchor=y"))
+    assert 'action="/ekspor/peta-merit?' in page and "_anchor" not in page
+    assert _jobs(session) == 0
+
+
 def test_short_exports_stay_immediate_downloads(regency, client, login, session):
     login(regency.users.admin)
     for route in [
