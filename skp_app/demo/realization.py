@@ -35,7 +35,9 @@ The demo regency is seen on **26 November 2026** (:data:`DEMO_TODAY`), in the op
     photo evidence is flagged (reused photo, date mismatch, far from the office).
 ``tpp``
     The TPP policy (version 1: the default 60/40 policy and a monthly pagu per kelas jabatan),
-    then the real October 2026 recap (:func:`skp_app.realization.tpp_recap.run_recap`) of each
+    a handful of hukuman disiplin SKs of pilot OPD employees (three in force in October, one
+    in November, one past, one future pemberhentian, one annulled), then the real October
+    2026 recap (:func:`skp_app.realization.tpp_recap.run_recap`) of each
     pilot OPD, run by the BKPSDM account.
 
 Every stage draws from its own :meth:`DemoContext.rng` and inserts with :func:`bulk_insert`
@@ -71,6 +73,7 @@ from skp_app.realization.models import (
     Aktivitas,
     Bukti,
     Evaluasi,
+    HukumanDisiplin,
     KatalogAktivitas,
     Keberatan,
     Kehadiran,
@@ -2001,6 +2004,7 @@ def stage_tpp(ctx: DemoContext) -> None:
             }
         ],
     )
+    ctx.count("hukuman_disiplin", _hukdis(ctx, actor))
     lines = 0
     recaps = []
     for opd in sorted((u for u in ctx.structure.opds if u.is_pilot), key=lambda u: u.id):
@@ -2010,6 +2014,70 @@ def stage_tpp(ctx: DemoContext) -> None:
     ctx.extra["tpp_recap_ids"] = recaps
     ctx.count("tpp_recap", len(recaps))
     ctx.count("tpp_recap_line", lines)
+
+
+#: Demo hukuman disiplin SKs: (kind, SK number, SK date, TMT mulai, TMT selesai, note, annul).
+_HUKDIS = (
+    ("teguran_lisan", 1207, date(TAHUN, 9, 24), date(TAHUN, 10, 1), date(TAHUN, 10, 31),
+     "Tidak masuk kerja tanpa alasan yang sah secara kumulatif 3 hari kerja.", None),
+    ("teguran_lisan", 1211, date(TAHUN, 9, 25), date(TAHUN, 10, 1), date(TAHUN, 10, 31),
+     "Terlambat masuk kerja berulang tanpa keterangan pada Juli–Agustus.", None),
+    ("teguran_lisan", 1215, date(TAHUN, 9, 29), date(TAHUN, 10, 1), date(TAHUN, 10, 31),
+     "Tidak menyampaikan laporan kegiatan harian selama tiga pekan.", None),
+    ("teguran_lisan", 1302, date(TAHUN, 10, 27), date(TAHUN, 11, 1), date(TAHUN, 11, 30),
+     "Meninggalkan tugas pada jam kerja tanpa izin atasan.", None),
+    ("teguran_lisan", 904, date(TAHUN, 7, 20), date(TAHUN, 8, 1), date(TAHUN, 8, 31),
+     "Tidak masuk kerja tanpa alasan yang sah secara kumulatif 3 hari kerja.", None),
+    ("pemberhentian", 1388, date(TAHUN, 11, 20), date(TAHUN, 12, 1), None,
+     "Tidak masuk kerja tanpa alasan yang sah secara kumulatif lebih dari 28 hari kerja.",
+     None),
+    ("teguran_lisan", 1220, date(TAHUN, 9, 30), date(TAHUN, 10, 1), date(TAHUN, 10, 31),
+     "Tidak masuk kerja tanpa alasan yang sah.",
+     "SK dicabut: ketidakhadiran ternyata karena sakit dengan surat keterangan dokter."),
+)  # fmt: skip
+
+
+def _hukdis(ctx: DemoContext, actor: User | None) -> int:
+    """Hukuman disiplin SKs of employees of the pilot OPDs (never a demo example account)."""
+    examples = {p.id for p in ctx.examples.values()}
+    pool = sorted(
+        (
+            p
+            for p in ctx.people
+            if p.must_have_skp
+            and _is_pilot(p)
+            and p.id not in examples
+            and p.jenis_asn in ("PNS", "PPPK")
+        ),
+        key=lambda p: p.id,
+    )
+    if not pool:
+        return 0
+    chosen = ctx.rng("hukdis").sample(pool, min(len(pool), len(_HUKDIS)))
+    rows = []
+    for n, (person, spec) in enumerate(zip(chosen, _HUKDIS, strict=False), start=1):
+        jenis, nomor, tanggal_sk, mulai, selesai, keterangan, batal = spec
+        created = datetime.combine(tanggal_sk + timedelta(days=1), time(2, 0))
+        rows.append(
+            {
+                "id": n,
+                "pegawai_id": person.id,
+                "jenis": jenis,
+                "nomor_sk": f"800/{nomor}/BKPSDM/{tanggal_sk.year}",
+                "tanggal_sk": tanggal_sk,
+                "tmt_mulai": mulai,
+                "tmt_selesai": selesai,
+                "keterangan": keterangan,
+                "is_annulled": batal is not None,
+                "annul_reason": batal,
+                "annulled_at": created + timedelta(days=7) if batal else None,
+                "annulled_by_user_id": actor.id if batal and actor is not None else None,
+                "created_by_user_id": actor.id if actor is not None else None,
+                "created_at": created,
+                "updated_at": created + timedelta(days=7) if batal else created,
+            }
+        )
+    return bulk_insert(ctx, HukumanDisiplin, rows)
 
 
 register_stage(
@@ -2046,5 +2114,5 @@ register_stage(
     "tpp",
     stage_tpp,
     after="aktivitas",
-    description="Kebijakan TPP versi 1 dan rekap TPP Oktober 2026 OPD pilot",
+    description="Kebijakan TPP versi 1, hukuman disiplin dan rekap TPP Oktober 2026 OPD pilot",
 )

@@ -32,6 +32,7 @@ from skp_app.realization.models import (
     Aktivitas,
     Bukti,
     Evaluasi,
+    HukumanDisiplin,
     KatalogAktivitas,
     Keberatan,
     Kehadiran,
@@ -388,7 +389,19 @@ def test_attendance_settings_and_the_october_tpp_recap(demo, session):
         ).all()
     )
     october = [d for d in (date(2026, 10, day) for day in range(1, 32)) if d.weekday() < 5]
-    for line in random.Random(SEED).sample(lines, 12):
+    # Hukuman disiplin in force on 1 October (not annulled) cut the pagu.
+    sentences = {
+        h.pegawai_id: h
+        for h in session.scalars(select(HukumanDisiplin)).all()
+        if not h.is_annulled
+        and h.tmt_mulai <= date(2026, 10, 1)
+        and (h.tmt_selesai is None or h.tmt_selesai >= date(2026, 10, 1))
+    }
+    cut = [ln for ln in lines if ln.pegawai_id in sentences]
+    assert cut and all(
+        ln.lineage["hukuman_disiplin"]["id"] == sentences[ln.pegawai_id].id for ln in cut
+    )
+    for line in random.Random(SEED).sample(lines, 12) + cut:
         pid = line.pegawai_id
         points = session.scalar(
             select(func.coalesce(func.sum(Aktivitas.poin), 0)).where(
@@ -423,6 +436,7 @@ def test_attendance_settings_and_the_october_tpp_recap(demo, session):
             lateness_minutes=late,
             early_leave_minutes=early,
             absent_days=len(october) - present,
+            hukdis_kind=sentences[pid].jenis if pid in sentences else None,
         )
         assert Decimal(str(line.poin)) == Decimal(str(points))
         assert line.diterima == expected.received, pid
