@@ -428,40 +428,17 @@ def compute_tpp(
     early_leave = _minutes_list(early_leave_minutes, "Menit pulang cepat")
     absent = _input_count(absent_days, "Hari tidak masuk tanpa keterangan")
     exact_items: list[tuple[TppDeduction, Decimal]] = []
-    attendance_items = [
-        *_band_items("TL", "Terlambat masuk", lateness, policy.lateness_bands, policy),
-        *_band_items(
-            "PSW", "Pulang sebelum waktunya", early_leave, policy.early_leave_bands, policy
-        ),
-    ]
-    if absent:
-        attendance_items.append(
-            (
-                "TK",
-                f"Tidak masuk tanpa keterangan: {absent} hari × "
-                f"{_pct(policy.absent_percent_per_day)}",
-                absent,
-                policy.absent_percent_per_day * absent,
-            )
-        )
+    attendance_items, attendance_percent = _attendance_items(
+        policy,
+        _band_counts(lateness, policy.lateness_bands),
+        _band_counts(early_leave, policy.early_leave_bands),
+        absent,
+    )
     attendance_total = _ZERO
-    for code, reason, count, percent in attendance_items:
-        amount = disiplin_part * percent / _HUNDRED
+    for item in attendance_items:
+        deduction, amount = _attendance_deduction(item, disiplin_part)
         attendance_total += amount
-        exact_items.append(
-            (
-                TppDeduction(
-                    code=code,
-                    reason=f"{reason} = {_pct(percent)} dari bagian disiplin",
-                    amount=_rupiah(amount),
-                    count=count,
-                    percent=percent,
-                    base="bagian_disiplin",
-                ),
-                amount,
-            )
-        )
-    attendance_percent = sum((item[3] for item in attendance_items), _ZERO)
+        exact_items.append((deduction, amount))
     disiplin_deduction = attendance_total
     if policy.cap_disiplin_deduction and attendance_total > disiplin_part:
         adjustment = disiplin_part - attendance_total
@@ -571,25 +548,85 @@ def compute_tpp(
     )
 
 
-def _band_items(
-    prefix: str,
-    label: str,
-    minutes: list[int | None],
-    bands: tuple[LatenessBand, ...],
-    policy: TppPolicy,
-) -> list[tuple[str, str, int, Decimal]]:
-    counts = [0] * len(bands)
-    no_record = 0
+def _band_counts(minutes: list[int | None], bands: tuple[LatenessBand, ...]) -> tuple[int, ...]:
+    """Occurrences per band, then those without a record (``None``); 0 minutes is on time."""
+    counts = [0] * (len(bands) + 1)
     starts = _band_starts(bands)
     for value in minutes:
         if value is None:
-            no_record += 1
+            counts[-1] += 1
         elif value > 0:
             # Bands are contiguous from 1 minute and the last is open-ended (checked by
             # TppPolicy), so the band of a value is the last one starting at or before it.
             counts[bisect_right(starts, value) - 1] += 1
+    return tuple(counts)
+
+
+_AttendanceItem = tuple[str, str, int, Decimal]  # code, reason, count, percent
+
+
+@lru_cache(maxsize=4096)
+def _attendance_items(
+    policy: TppPolicy, late: tuple[int, ...], early: tuple[int, ...], absent: int
+) -> tuple[tuple[_AttendanceItem, ...], Decimal]:
+    """The TL, PSW and absence items for these counts, and their total percentage.
+
+    A recap has few distinct count patterns, so the texts are built once per pattern.
+    """
+    items = [
+        *_band_items("TL", "Terlambat masuk", late, policy.lateness_bands, policy),
+        *_band_items("PSW", "Pulang sebelum waktunya", early, policy.early_leave_bands, policy),
+    ]
+    if absent:
+        items.append(
+            (
+                "TK",
+                f"Tidak masuk tanpa keterangan: {absent} hari × "
+                f"{_pct(policy.absent_percent_per_day)}",
+                absent,
+                policy.absent_percent_per_day * absent,
+            )
+        )
+    total = sum((item[3] for item in items), _ZERO)
+    return tuple(items), total
+
+
+_DEDUCTION_CACHE: dict[tuple[_AttendanceItem, Decimal], tuple[TppDeduction, Decimal]] = {}
+
+
+def _attendance_deduction(
+    item: _AttendanceItem, disiplin_part: Decimal
+) -> tuple[TppDeduction, Decimal]:
+    """The deduction of one attendance item on a disiplin part (immutable, so shared)."""
+    key = (item, disiplin_part)
+    cached = _DEDUCTION_CACHE.get(key)
+    if cached is not None:
+        return cached
+    code, reason, count, percent = item
+    amount = disiplin_part * percent / _HUNDRED
+    deduction = TppDeduction(
+        code=code,
+        reason=f"{reason} = {_pct(percent)} dari bagian disiplin",
+        amount=_rupiah(amount),
+        count=count,
+        percent=percent,
+        base="bagian_disiplin",
+    )
+    if len(_DEDUCTION_CACHE) >= _TEXT_CACHE_LIMIT:
+        _DEDUCTION_CACHE.clear()
+    _DEDUCTION_CACHE[key] = (deduction, amount)
+    return deduction, amount
+
+
+def _band_items(
+    prefix: str,
+    label: str,
+    counts: tuple[int, ...],
+    bands: tuple[LatenessBand, ...],
+    policy: TppPolicy,
+) -> list[_AttendanceItem]:
     items = []
-    for index, (band, count) in enumerate(zip(bands, counts, strict=True), start=1):
+    for index, (band, count) in enumerate(zip(bands, counts, strict=False), start=1):
         if count:
             items.append(
                 (
@@ -600,6 +637,7 @@ def _band_items(
                     band.percent * count,
                 )
             )
+    no_record = counts[-1]
     if no_record:
         items.append(
             (
