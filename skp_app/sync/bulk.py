@@ -33,6 +33,7 @@ __all__ = [
     "execute_many",
     "is_postgres",
     "record_audit",
+    "reserve_ids",
     "select_in",
     "text_time",
     "update_many",
@@ -159,6 +160,29 @@ def bulk_insert(session: Session, table: Table, rows: list[dict]) -> int:
         return len(rows)
     conn.exec_driver_sql(sql, list(converted()))
     return len(rows)
+
+
+def reserve_ids(session: Session, table: Table, n: int) -> list[int]:
+    """Return ``n`` new primary keys for ``table`` (inserted with explicit ids afterwards).
+
+    PostgreSQL takes them from the column's sequence; SQLite continues after the largest id,
+    which is safe inside the writing transaction (SQLite has one writer at a time).
+    """
+    if n <= 0:
+        return []
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        return list(
+            conn.exec_driver_sql(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                (table.name, n),
+            ).scalars()
+        )
+    prep = conn.dialect.identifier_preparer
+    top = conn.exec_driver_sql(
+        f"SELECT COALESCE(MAX(id), 0) FROM {prep.format_table(table)}"  # noqa: S608
+    ).scalar()
+    return list(range(top + 1, top + n + 1))
 
 
 def _marks(session: Session, n: int) -> str:

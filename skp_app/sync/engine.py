@@ -54,6 +54,7 @@ from skp_app.sync.bulk import (
     bulk_insert,
     execute_in,
     record_audit,
+    reserve_ids,
     select_in,
     text_time,
     update_many,
@@ -1602,7 +1603,6 @@ def _load_changes(session: Session, ids) -> list[dict]:
 
 
 _MARK_SQL = "UPDATE sync_changes SET applied_at = ? WHERE id IN"
-_DELETE_EXT_SQL = "DELETE FROM pegawai_external_ids WHERE id IN"
 
 
 def _mark_applied(session: Session, rows: list[dict], now: datetime) -> None:
@@ -1759,7 +1759,8 @@ def _apply_structure(session: Session, run: SyncRun, actor, refs: _Refs) -> int:
             }
         )
     session.flush()
-    # Positions: one INSERT for the new ones, then each is linked to the position above it.
+    # Positions: one INSERT for the new ones, each already pointing at the position above it
+    # (their ids are reserved first); existing positions without one are linked afterwards.
     positions = [c for c in changes if c["entity"] == "jabatan"]
     jtable = Jabatan.__table__
     rows, created = [], []
@@ -1776,51 +1777,38 @@ def _apply_structure(session: Session, run: SyncRun, actor, refs: _Refs) -> int:
             continue
         rows.append(
             {
+                "id": None,
                 "nama": rec["nama"][:255],
                 "jenis": rec["jenis"],
                 "eselon_id": rec["eselon_id"],
                 "jenjang": rec.get("jenjang"),
                 "unit_id": uid,
                 "is_kepala_unit": bool(rec["is_head"]),
+                "atasan_id": None,
                 "siasn_id": rec.get("siasn_id"),
                 "kebutuhan": 1,
             }
         )
         created.append(c)
         c["_created"] = True
-        refs.positions[(uid, rec["name_key"])] = -1  # placeholder until the insert returns
+        refs.positions[(uid, rec["name_key"])] = -1  # placeholder until the id is known
     if rows:
-        bulk_insert(session, jtable, rows)
-        touched = sorted({row["unit_id"] for row in rows})
-        returned = {}
-        for k in range(0, len(touched), 500):
-            for jid, uid, nama in session.execute(
-                select(jtable.c.id, jtable.c.unit_id, jtable.c.nama)
-                .where(jtable.c.unit_id.in_(touched[k : k + 500]))
-                .order_by(jtable.c.id)
-            ):
-                returned.setdefault((uid, name_key(nama)), jid)
-        for c, row in zip(created, rows, strict=True):
-            jid = returned[(row["unit_id"], c["record"]["name_key"])]
-            c["object_id"] = jid
+        for c, row, jid in zip(created, rows, reserve_ids(session, jtable, len(rows)), strict=True):
+            row["id"] = c["object_id"] = jid
             refs.positions[(row["unit_id"], c["record"]["name_key"])] = jid
+        for c, row in zip(created, rows, strict=True):
+            atasan = refs.jabatan_id(c["record"].get("atasan"))
+            row["atasan_id"] = atasan if atasan != row["id"] else None
+        bulk_insert(session, jtable, _superiors_first(rows))
+    rows_by_id = {row["id"]: row for row in rows}
     links = []
-    current_atasan = dict(
-        session.execute(
-            select(jtable.c.id, jtable.c.atasan_id).where(
-                jtable.c.id.in_([c["object_id"] for c in positions if c.get("object_id")] or [-1])
-            )
-        ).all()
-    )
+    linked = [c["object_id"] for c in positions if c.get("object_id") and not c.get("_created")]
+    current_atasan = dict(select_in(session, jtable, ["id", "atasan_id"], "id", linked))
     for c in positions:
         jid = c.get("object_id")
         if jid is None:
             continue
-        atasan = refs.jabatan_id(c["record"].get("atasan"))
-        ok = atasan is not None and atasan != jid and current_atasan.get(jid) is None
-        if ok:
-            links.append({"id": jid, "atasan_id": atasan})
-        if c["kind"] == "new" and c.get("_created"):
+        if c.get("_created"):
             rec = c["record"]
             audit.append(
                 {
@@ -1831,12 +1819,17 @@ def _apply_structure(session: Session, run: SyncRun, actor, refs: _Refs) -> int:
                         "nama": rec["nama"],
                         "jenis": rec["jenis"],
                         "unit_id": refs.unit_id(rec["unit"]),
-                        "atasan_id": atasan if ok else None,
+                        "atasan_id": rows_by_id[jid]["atasan_id"],
                     },
                     "summary": f"Jabatan {rec['nama']} dibuat (sinkronisasi #{run.id})",
                 }
             )
-        elif c["kind"] == "changed" and ok:
+            continue
+        atasan = refs.jabatan_id(c["record"].get("atasan"))
+        ok = atasan is not None and atasan != jid and current_atasan.get(jid) is None
+        if ok:
+            links.append({"id": jid, "atasan_id": atasan})
+        if c["kind"] == "changed" and ok:
             audit.append(
                 {
                     "action": "jabatan.sync_update",
@@ -1852,6 +1845,56 @@ def _apply_structure(session: Session, run: SyncRun, actor, refs: _Refs) -> int:
     _mark_applied(session, changes, now)
     session.flush()
     return len(changes)
+
+
+def _delete_external_ids(session: Session, source: str, external_ids: list, pegawai_ids: list):
+    """Delete the ``source`` ids that are one of ``external_ids`` or belong to ``pegawai_ids``."""
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(
+            "DELETE FROM pegawai_external_ids WHERE source = %s "
+            "AND (external_id = ANY(%s) OR pegawai_id = ANY(%s))",
+            (source, external_ids, pegawai_ids),
+        )
+        return
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    conditions = []
+    if external_ids:
+        conditions.append(f"external_id IN ({', '.join([mark] * len(external_ids))})")
+    if pegawai_ids:
+        conditions.append(f"pegawai_id IN ({', '.join([mark] * len(pegawai_ids))})")
+    if conditions:
+        conn.exec_driver_sql(
+            f"DELETE FROM pegawai_external_ids WHERE source = {mark} "  # noqa: S608
+            f"AND ({' OR '.join(conditions)})",
+            (source, *external_ids, *pegawai_ids),
+        )
+
+
+def _superiors_first(rows: list[dict]) -> list[dict]:
+    """Order new positions so that a position comes after the new position above it.
+
+    The rows reference each other through ``atasan_id`` (a foreign key checked row by row);
+    a chain that would loop (impossible from a sane unit tree) loses its last link.
+    """
+    by_id = {row["id"]: row for row in rows}
+    level: dict[int, int] = {}
+    for row in rows:
+        chain: list[int] = []
+        node = row["id"]
+        while node in by_id and node not in level:
+            if node in chain:
+                by_id[chain[-1]]["atasan_id"] = None
+                break
+            chain.append(node)
+            node = by_id[node]["atasan_id"]
+        base = level.get(node, -1) if node in by_id else -1
+        for member in reversed(chain):
+            if by_id[member]["atasan_id"] not in by_id:
+                base = -1
+            base += 1
+            level[member] = base
+    return sorted(rows, key=lambda r: level[r["id"]])
 
 
 def _typed(values: dict) -> dict:
@@ -2017,19 +2060,14 @@ def _apply_pegawai_batch(
         for pid, (src, _ext) in ext_replace.items():
             by_source.setdefault(src, []).append(pid)
         for src, pids in by_source.items():
-            # Rows that would clash: this employee's old id, or this id held by someone else.
-            exts = [ext_replace[p][1] for p in pids]
-            stale = {
-                r[0]
-                for r in select_in(session, _XT, ["id"], "external_id", exts, where={"source": src})
-            }
-            known = [p for p in pids if p not in created]
-            stale |= {
-                r[0]
-                for r in select_in(session, _XT, ["id", "source"], "pegawai_id", known)
-                if r[1] == src
-            }
-            execute_in(session, _DELETE_EXT_SQL, (), sorted(stale))
+            # Rows that would clash: this employee's old id, or this id held by someone else
+            # (an employee inserted by this batch has no old id to look for).
+            _delete_external_ids(
+                session,
+                src,
+                [ext_replace[p][1] for p in pids],
+                [p for p in pids if p not in created],
+            )
         bulk_insert(
             session,
             PegawaiExternalId.__table__,
@@ -2085,6 +2123,8 @@ def _apply_superior_effects(session: Session, run: SyncRun, actor) -> dict:
     before = (run.checkpoint or {}).get("superior_before")
     if before is None:
         return {}
+    if not before:  # nobody was there before this run: nobody's superior changed
+        return {"superior_changed": 0, "rhk_flagged": 0}
     now = superior_map(session)
     changed = {pid for pid, sup in now.items() if str(pid) in before and before[str(pid)] != sup}
     flagged = flag_parent_links(session, now, changed, actor=actor)
