@@ -227,6 +227,16 @@ def _workflow_failure(skp_id: int, exc: PlanningError):
 # --- my SKP, view, print, export ---------------------------------------------------------------
 
 
+def _field_errors(form, exc: PlanningValidationError) -> None:
+    """Show a validation error's messages on the form: per field, the rest above the form."""
+    for key, messages in exc.fields.items():
+        field = getattr(form, key, None)
+        if field is not None:
+            field.errors = list(messages)
+        else:
+            form.form_errors.extend(messages)
+
+
 @bp.route("/skp/saya")
 @login_required
 def my_skp():
@@ -440,12 +450,7 @@ def update_settings(skp_id: int):
     except PlanningValidationError as exc:
         db.session.rollback()
         skp = _load_skp(skp_id)
-        for key, messages in exc.fields.items():
-            field = getattr(form, key, None)
-            if field is not None:
-                field.errors = list(messages)
-            else:
-                form.form_errors.extend(messages)
+        _field_errors(form, exc)
         return _render_edit(skp, settings_form=form, status=422)
     _commit("Pengaturan SKP disimpan.")
     return redirect(url_for("planning.edit_skp", skp_id=skp_id))
@@ -567,10 +572,7 @@ def update_perilaku(skp_id: int):
         return _workflow_failure(skp_id, exc)
     except PlanningValidationError as exc:
         db.session.rollback()
-        for key, messages in exc.fields.items():
-            field = getattr(form, key, None)
-            if field is not None:
-                field.errors = list(messages)
+        _field_errors(form, exc)
         return _render_edit(_load_skp(skp_id), perilaku_form=form, status=422)
     _commit("Ekspektasi perilaku kerja disimpan.")
     return redirect(url_for("planning.edit_skp", skp_id=skp_id, _anchor="perilaku"))
@@ -593,10 +595,7 @@ def update_lampiran(skp_id: int):
         return _workflow_failure(skp_id, exc)
     except PlanningValidationError as exc:
         db.session.rollback()
-        for key, messages in exc.fields.items():
-            field = getattr(form, key, None)
-            if field is not None:
-                field.errors = list(messages)
+        _field_errors(form, exc)
         return _render_edit(_load_skp(skp_id), lampiran_form=form, status=422)
     _commit("Lampiran SKP disimpan.")
     return redirect(url_for("planning.edit_skp", skp_id=skp_id, _anchor="lampiran"))
@@ -1181,10 +1180,7 @@ def list_periode():
             _forbidden(exc)
         except PlanningValidationError as exc:
             db.session.rollback()
-            for key, messages in exc.fields.items():
-                field = getattr(form, key, None)
-                if field is not None:
-                    field.errors = list(messages)
+            _field_errors(form, exc)
             status = 422
         else:
             _commit(f"Periode {tahun} dibuat.")
