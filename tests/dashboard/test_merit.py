@@ -137,6 +137,12 @@ def test_both_ways_of_reading_capaian_agree_to_the_last_digit(regency, session):
                 status="terverifikasi",
             )
         )
+    # Siti's and Budi's IKI measure quality: the latest VERIFIED month counts, not the sum.
+    for skp, march in ((regency.skp_siti, "2"), (regency.skp_budi, None)):
+        other = session.query(Iki).join(Rhk).filter(Rhk.skp_id == skp.id).one()
+        other.aspek = "kualitas"
+        if march:
+            session.query(Realisasi).filter_by(iki_id=other.id, bulan=3).one().nilai = march
     session.commit()
     period = _period(session)
     everyone = [p.pegawai_id for p in merit.merit_data(session, period, None).people]
@@ -144,6 +150,8 @@ def test_both_ways_of_reading_capaian_agree_to_the_last_digit(regency, session):
     by_subquery = merit._capaian(session, period, merit._in_scope_people(None))
     assert by_ids == by_subquery
     assert by_ids[regency.agus.id] == Decimal("1.3") * 100 / Decimal("0.25")  # 1.3 of ¼ of 1
+    assert by_ids[regency.siti.id] == Decimal(2) * 100 / 12  # March, not 1 + 1 + 2
+    assert by_ids[regency.budi.id] == Decimal(1) * 100 / 12  # February: March is not verified
 
 
 def test_small_scope_computes_the_grid_while_the_page_loads(regency, client, login, session):
