@@ -17,7 +17,6 @@ __all__ = [
     "can_evaluate_skp",
     "can_explain_keberatan",
     "can_file_keberatan",
-    "can_import_attendance",
     "can_manage_tpp_policy",
     "can_run_recap",
     "can_set_org_predikat",
@@ -157,9 +156,4 @@ def can_view_tpp_policy(user) -> bool:
 
 def can_manage_tpp_policy(user) -> bool:
     """Saving a new TPP policy version: admin and HR."""
-    return has_any_role(user, "admin", "hr")
-
-
-def can_import_attendance(user) -> bool:
-    """Importing the attendance machine export: HR and admin."""
     return has_any_role(user, "admin", "hr")

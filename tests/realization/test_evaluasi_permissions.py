@@ -101,7 +101,6 @@ def test_recap_and_policy_predicates(kominfo):
     assert _who(k, {"admin", "hr"}, lambda u: perm.can_run_recap(u, None))
     assert _who(k, {"admin", "hr", "operator"}, lambda u: perm.can_view_recap(u, k.dinas.id))
     assert _who(k, {"admin", "hr"}, perm.can_manage_tpp_policy)
-    assert _who(k, {"admin", "hr"}, perm.can_import_attendance)
 
 
 def test_monthly_rhythm_evaluates_one_month(session, kominfo):
