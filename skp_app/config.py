@@ -34,6 +34,7 @@ def load_config() -> dict:
         "SKP_MAX_UPLOAD_MB": int(os.environ.get("SKP_MAX_UPLOAD_MB", "10")),
         "SKP_MAX_IMAGE_PIXELS": int(os.environ.get("SKP_MAX_IMAGE_PIXELS", "40000000")),
         "SKP_JOBS_EAGER": _bool("SKP_JOBS_EAGER", False),
+        "SKP_JOB_STALE_MINUTES": int(os.environ.get("SKP_JOB_STALE_MINUTES", "30")),
         "SKP_PAGE_SIZE": int(os.environ.get("SKP_PAGE_SIZE", "50")),
         "SKP_SYNC_SIASN_SSO_URL": os.environ.get("SKP_SYNC_SIASN_SSO_URL", ""),
         "SKP_SYNC_SIASN_TOKEN_URL": os.environ.get("SKP_SYNC_SIASN_TOKEN_URL", ""),

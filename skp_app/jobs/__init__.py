@@ -11,14 +11,17 @@ import logging
 import threading
 import traceback
 from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from flask import Flask, current_app
+from sqlalchemy import func, update
+from sqlalchemy.orm import Session
 
 from skp_app.extensions import db
 from skp_app.jobs.models import Job
 from skp_app.timeutil import utcnow
 
-__all__ = ["Job", "JobContext", "enqueue", "job", "run_job"]
+__all__ = ["STALE_MESSAGE", "Job", "JobContext", "enqueue", "job", "reap_stale", "run_job"]
 
 log = logging.getLogger(__name__)
 _REGISTRY: dict[str, Callable] = {}
@@ -41,7 +44,7 @@ class JobContext:
         self.job_id = job_id
 
     def progress(self, done: int, total: int | None = None, message: str | None = None) -> None:
-        values: dict = {"progress": done}
+        values: dict = {"progress": done, "heartbeat_at": utcnow()}
         if total is not None:
             values["total"] = total
         if message is not None:
@@ -55,6 +58,7 @@ def enqueue(kind: str, params: dict | None = None, *, user=None) -> Job:
     """Create a job row, commit it, and start it in the configured runner."""
     if kind not in _REGISTRY:
         raise KeyError(f"unknown job kind {kind!r}")
+    reap_stale(db.session)
     row = Job(kind=kind, params=params or {}, created_by_id=getattr(user, "id", None))
     db.session.add(row)
     db.session.commit()
@@ -79,7 +83,7 @@ def _thread_entry(app: Flask, job_id: int) -> None:
 
 
 def rq_entry(job_id: int) -> None:
-    """Entry point for an RQ worker (``skp worker``): builds an app and runs the job."""
+    """Entry point for an RQ worker (``skp jobs worker``): builds an app and runs the job."""
     from skp_app import create_app
 
     app = create_app()
@@ -93,7 +97,7 @@ def run_job(job_id: int) -> None:
     if row is None or row.status not in {"queued", "running"}:
         return
     row.status = "running"
-    row.started_at = utcnow()
+    row.started_at = row.heartbeat_at = utcnow()
     db.session.commit()
     handler = _REGISTRY[row.kind]
     params = dict(row.params or {})
@@ -113,3 +117,41 @@ def run_job(job_id: int) -> None:
         row.result = {"traceback": traceback.format_exc()[-4000:]}
     row.finished_at = utcnow()
     db.session.commit()
+
+
+STALE_MESSAGE = (
+    "Terhenti: proses yang menjalankan pekerjaan ini tidak memberi kabar selama {minutes} menit "
+    "(server dimulai ulang atau worker berhenti). Jalankan ulang pekerjaan ini; pekerjaan yang "
+    "ditulis per batch melanjutkan dengan aman."
+)
+
+
+def reap_stale(session: Session, *, minutes: int | None = None, now: datetime | None = None) -> int:
+    """Mark running jobs without a sign of life for ``minutes`` as failed; return how many.
+
+    A job's process reports at its start and with every progress report (``heartbeat_at``).
+    Queued jobs are left alone (they may wait behind long ones in the RQ queue). A thread dies
+    with its gunicorn worker and an RQ job with its worker, leaving the row "Berjalan" for
+    ever; this turns such rows into a failure that says what happened. Runs with every
+    :func:`enqueue` and from ``skp jobs reap`` (cron).
+    The caller commits.
+    """
+    if minutes is None:
+        minutes = int(current_app.config.get("SKP_JOB_STALE_MINUTES", 30))
+    cutoff = (now or utcnow()) - timedelta(minutes=minutes)
+    last_sign = func.coalesce(Job.heartbeat_at, Job.started_at, Job.created_at)
+    result = session.execute(
+        update(Job)
+        .where(Job.status == "running", last_sign < cutoff)
+        .values(
+            status="failed",
+            error="stale",
+            message=STALE_MESSAGE.format(minutes=minutes)[:500],
+            finished_at=now or utcnow(),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    count = result.rowcount or 0
+    if count:
+        log.warning("marked %d stale job(s) as failed", count)
+    return count

@@ -33,6 +33,9 @@ class Job(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]
+    # Last sign of life of the process running the job (start and every progress report);
+    # a running job without one for SKP_JOB_STALE_MINUTES is marked failed (see reap_stale).
+    heartbeat_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
 
     @property
