@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 08:20:33.981547
+Create Date: 2026-11-26 10:41:51.737301
 
 """
 from alembic import op
@@ -362,6 +362,31 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_evaluasi_status'), ['status'], unique=False)
         batch_op.create_index(batch_op.f('ix_evaluasi_unit_id'), ['unit_id'], unique=False)
 
+    op.create_table('hukuman_disiplin',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('pegawai_id', sa.Integer(), nullable=False),
+    sa.Column('jenis', sa.String(length=40), nullable=False),
+    sa.Column('nomor_sk', sa.String(length=100), nullable=False),
+    sa.Column('tanggal_sk', sa.Date(), nullable=False),
+    sa.Column('tmt_mulai', sa.Date(), nullable=False),
+    sa.Column('tmt_selesai', sa.Date(), nullable=True),
+    sa.Column('keterangan', sa.Text(), nullable=False),
+    sa.Column('is_annulled', sa.Boolean(), nullable=False),
+    sa.Column('annul_reason', sa.Text(), nullable=True),
+    sa.Column('annulled_at', sa.DateTime(), nullable=True),
+    sa.Column('annulled_by_user_id', sa.Integer(), nullable=True),
+    sa.Column('created_by_user_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['annulled_by_user_id'], ['users.id'], ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['created_by_user_id'], ['users.id'], ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['pegawai_id'], ['pegawai.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('hukuman_disiplin', schema=None) as batch_op:
+        batch_op.create_index('ix_hukuman_disiplin_aktif', ['is_annulled', 'tmt_mulai'], unique=False)
+        batch_op.create_index(batch_op.f('ix_hukuman_disiplin_pegawai_id'), ['pegawai_id'], unique=False)
+
     op.create_table('jobs',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=64), nullable=False),
@@ -375,6 +400,7 @@ def upgrade():
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('started_at', sa.DateTime(), nullable=True),
+    sa.Column('heartbeat_at', sa.DateTime(), nullable=True),
     sa.Column('finished_at', sa.DateTime(), nullable=True),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id')
@@ -654,6 +680,7 @@ def upgrade():
     sa.Column('file_name', sa.String(length=255), nullable=False),
     sa.Column('counts', sa.JSON(), nullable=False),
     sa.Column('applied_counts', sa.JSON(), nullable=False),
+    sa.Column('applied_marks', sa.JSON(), nullable=False),
     sa.Column('warnings', sa.JSON(), nullable=False),
     sa.Column('checkpoint', sa.JSON(), nullable=False),
     sa.Column('progress_done', sa.Integer(), nullable=False),
@@ -729,6 +756,7 @@ def upgrade():
     sa.UniqueConstraint('iki_id', 'tahun', 'bulan', name='uq_realisasi_iki_bulan')
     )
     with op.batch_alter_table('realisasi', schema=None) as batch_op:
+        batch_op.create_index('ix_realisasi_capaian', ['tahun', 'iki_id', 'bulan', 'status', 'nilai'], unique=False)
         batch_op.create_index('ix_realisasi_recap', ['tahun', 'bulan', 'iki_id', 'status', 'nilai'], unique=False)
         batch_op.create_index('ix_realisasi_skp_bulan', ['skp_id', 'tahun', 'bulan'], unique=False)
         batch_op.create_index(batch_op.f('ix_realisasi_status'), ['status'], unique=False)
@@ -772,8 +800,6 @@ def upgrade():
     with op.batch_alter_table('sync_changes', schema=None) as batch_op:
         batch_op.create_index('ix_sync_change_pegawai', ['pegawai_id'], unique=False)
         batch_op.create_index('ix_sync_change_run_kind', ['run_id', 'entity', 'kind'], unique=False)
-        batch_op.create_index('ix_sync_change_run_pending', ['run_id', 'entity', 'applied_at', 'depth'], unique=False)
-        batch_op.create_index(batch_op.f('ix_sync_changes_nip'), ['nip'], unique=False)
 
     op.create_table('sync_quarantine',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -869,8 +895,6 @@ def downgrade():
 
     op.drop_table('sync_quarantine')
     with op.batch_alter_table('sync_changes', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_sync_changes_nip'))
-        batch_op.drop_index('ix_sync_change_run_pending')
         batch_op.drop_index('ix_sync_change_run_kind')
         batch_op.drop_index('ix_sync_change_pegawai')
 
@@ -883,6 +907,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_realisasi_status'))
         batch_op.drop_index('ix_realisasi_skp_bulan')
         batch_op.drop_index('ix_realisasi_recap')
+        batch_op.drop_index('ix_realisasi_capaian')
 
     op.drop_table('realisasi')
     with op.batch_alter_table('umpan_balik', schema=None) as batch_op:
@@ -958,6 +983,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_jobs_kind'))
 
     op.drop_table('jobs')
+    with op.batch_alter_table('hukuman_disiplin', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_hukuman_disiplin_pegawai_id'))
+        batch_op.drop_index('ix_hukuman_disiplin_aktif')
+
+    op.drop_table('hukuman_disiplin')
     with op.batch_alter_table('evaluasi', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_evaluasi_unit_id'))
         batch_op.drop_index(batch_op.f('ix_evaluasi_status'))
