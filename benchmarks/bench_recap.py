@@ -5,15 +5,26 @@ Builds, with direct bulk inserts on a fresh database, a regency of ``--pegawai``
 monthly realisasi (``--realisasi-months``, default 12: about 1.44 million rows), two daily
 activities per working day in March 2026 (about 0.9 million rows, mostly approved) and the
 fingerprint attendance of March (about 0.4 million rows, with lateness, early leave, leave
-and absence), plus a TPP policy with a pagu per kelas jabatan. It then times
+and absence), one employee in 200 under a hukuman disiplin in force in March, plus a TPP
+policy with a pagu per kelas jabatan. It then times
 ``skp_app.realization.tpp_recap.run_recap`` for March (all OPDs) including the commit, and
-reports the total and the SQL aggregation part (``summary["timing"]``).
+reports for each run, next to the machine's load, the wall and CPU seconds of:
+
+* the SQL part (the aggregates: employees, points, attendance, capaian, hukdis) — CPU of this
+  process and, on PostgreSQL, of the server backend running the queries (read from
+  ``/proc/<backend pid>/stat``; the recap uses no parallel workers);
+* the Python part (``compute_tpp`` and the lineage of every line) and the insert of the lines;
+* the whole recap.
 
     .venv/bin/python benchmarks/bench_recap.py [--pegawai 20000] [--repeat 3]
-    SKP_BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1/skp_bench \\
-        .venv/bin/python benchmarks/bench_recap.py      # SQLite, then PostgreSQL
+    .venv/bin/python benchmarks/bench_recap.py --database-url \
+        postgresql+psycopg://postgres@127.0.0.1/skp_bench_recap      # SQLite, then PostgreSQL
+    .venv/bin/python benchmarks/bench_recap.py --no-sqlite --database-url URL --reuse
+    .venv/bin/python benchmarks/bench_recap.py --sqlite-path /tmp/recap.db --reuse --profile
 
-The PostgreSQL database named by SKP_BENCH_DATABASE_URL is emptied (drop_all/create_all).
+``SKP_BENCH_DATABASE_URL`` works like ``--database-url``. A PostgreSQL database is emptied
+(drop_all/create_all) unless ``--reuse`` finds a dataset of the same size in it; ``--sqlite-path``
+keeps the SQLite file for ``--reuse``. ``--profile`` prints the cProfile of the first recap.
 Targets (issue): full monthly recap < 10 s and its SQL part < 1 s, on SQLite and PostgreSQL.
 """
 
@@ -41,6 +52,7 @@ from skp_app.org.models import Instansi, Jabatan, Pegawai, UnitOrganisasi  # noq
 from skp_app.planning.models import Iki, Periode, Rhk, Skp  # noqa: E402
 from skp_app.realization.models import (  # noqa: E402
     Aktivitas,
+    HukumanDisiplin,
     Kehadiran,
     Realisasi,
     TppPolicyVersion,
@@ -400,6 +412,26 @@ def build(n_pegawai: int, n_opd: int, realisasi_months: int, seed: int = 7) -> d
     return counts
 
 
+def _hukdis(n_pegawai: int) -> int:
+    """One employee in 200 under a teguran lisan in force in March (rewritten each run)."""
+    db.session.execute(HukumanDisiplin.__table__.delete())
+    rows = [
+        {
+            "id": n,
+            "pegawai_id": pid,
+            "jenis": "teguran_lisan",
+            "nomor_sk": f"800/{n:04d}/BKPSDM/{TAHUN}",
+            "tanggal_sk": date(TAHUN, 2, 20),
+            "tmt_mulai": date(TAHUN, 3, 1),
+            "tmt_selesai": date(TAHUN, 3, 31),
+        }
+        for n, pid in enumerate(range(1, n_pegawai + 1, 200), start=1)
+    ]
+    total = _bulk(HukumanDisiplin, rows)
+    db.session.commit()
+    return total
+
+
 def _analyze() -> None:
     """Refresh planner statistics (PostgreSQL: VACUUM too, as autovacuum would after a load)."""
     db.session.commit()
@@ -493,7 +525,13 @@ def run(name: str, url: str, args) -> dict:
             _analyze()
             print(f"  dataset built in {time.perf_counter() - t0:.1f} s", end="")
         else:
+            # Tables and indexes added to the models since the dataset was built.
+            db.create_all()
+            for table in db.metadata.sorted_tables:
+                for index in table.indexes:
+                    index.create(db.engine, checkfirst=True)
             print("  dataset reused", end="")
+        counts["hukuman_disiplin"] = _hukdis(args.pegawai)
         print(": " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
         recaps_before = db.session.scalar(select(func.count()).select_from(TppRecap))
         results = []

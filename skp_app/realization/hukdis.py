@@ -430,7 +430,7 @@ def active_hukdis(
     if pegawai_ids is not None:
         stmt = stmt.where(HukumanDisiplin.pegawai_id.in_(list(pegawai_ids) or [-1]))
     out: dict[int, list[ActiveHukdis]] = {}
-    for values in session.execute(stmt):
+    for values in session.connection().execute(stmt).all():
         out.setdefault(values[1], []).append(ActiveHukdis(*values))
     return out
 
