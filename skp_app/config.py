@@ -35,6 +35,9 @@ def load_config() -> dict:
         "SKP_MAX_IMAGE_PIXELS": int(os.environ.get("SKP_MAX_IMAGE_PIXELS", "40000000")),
         "SKP_JOBS_EAGER": _bool("SKP_JOBS_EAGER", False),
         "SKP_JOB_STALE_MINUTES": int(os.environ.get("SKP_JOB_STALE_MINUTES", "30")),
+        # Files written by background jobs (exports); empty = instance/job-files.
+        "SKP_JOB_FILES_DIR": os.environ.get("SKP_JOB_FILES_DIR", ""),
+        "SKP_JOB_FILES_DAYS": int(os.environ.get("SKP_JOB_FILES_DAYS", "7")),
         "SKP_PAGE_SIZE": int(os.environ.get("SKP_PAGE_SIZE", "50")),
         "SKP_SYNC_SIASN_SSO_URL": os.environ.get("SKP_SYNC_SIASN_SSO_URL", ""),
         "SKP_SYNC_SIASN_TOKEN_URL": os.environ.get("SKP_SYNC_SIASN_TOKEN_URL", ""),
