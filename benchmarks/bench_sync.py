@@ -293,28 +293,61 @@ def _sync(path: Path, batch: int):
     return run, t1 - t0, t2 - t1, time.process_time() - c0
 
 
+def _load() -> str:
+    return f"{os.getloadavg()[0]:.2f}" if hasattr(os, "getloadavg") else "?"
+
+
+def _server_cpu() -> float | None:
+    """CPU seconds used so far by the PostgreSQL backends of this database (same host only)."""
+    if db.engine.dialect.name != "postgresql":
+        return None
+    pids = db.session.scalars(
+        text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+    ).all()
+    db.session.commit()
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def _server(before: float | None) -> str:
+    after = _server_cpu()
+    if before is None or after is None:
+        return ""
+    return f", database server {after - before:.2f} s CPU"
+
+
 def timing(label: str, url: str, path: Path, rows: int, batch: int) -> None:
     app = _app(url)
     _reset(app)
     with app.app_context():
         gc.collect()
+        load0, server0 = _load(), _server_cpu()
         run, tp, ta, cpu = _sync(path, batch)
         first = tp + ta
         c = run.counts
         print(
             f"[{label}] first run : plan {tp:6.2f} s + apply {ta:6.2f} s = {first:6.2f} s "
             f"→ {rows / first:7.0f} records/s wall, {rows / cpu:7.0f} records/s per CPU-second "
-            f"of this process ({cpu:.2f} s)  [new {c['new']}, units {c['units_new']}, "
-            f"positions {c['positions_new']}, quarantined {c['invalid']}]"
+            f"of this process ({cpu:.2f} s{_server(server0)}; load {load0} → {_load()})  "
+            f"[new {c['new']}, units {c['units_new']}, positions {c['positions_new']}, "
+            f"quarantined {c['invalid']}]"
         )
         assert db.session.scalar(select(func.count()).select_from(Pegawai)) == c["new"]
+        load0, server0 = _load(), _server_cpu()
         run, tp2, ta2, cpu2 = _sync(path, batch)
         rerun = tp2 + ta2
         print(
             f"[{label}] rerun     : plan {tp2:6.2f} s + apply {ta2:6.2f} s = {rerun:6.2f} s "
-            f"→ {rows / rerun:7.0f} records/s wall ({cpu2:.2f} s CPU)  [unchanged "
-            f"{run.counts['unchanged']}, changes {run.pending_changes}]; "
-            f"{first / rerun:4.1f}× faster than the first run (CPU {cpu / cpu2:4.1f}×)"
+            f"→ {rows / rerun:7.0f} records/s wall ({cpu2:.2f} s CPU{_server(server0)}; load "
+            f"{load0} → {_load()})  [unchanged {run.counts['unchanged']}, changes "
+            f"{run.pending_changes}]; {first / rerun:4.1f}× faster than the first run "
+            f"(CPU {cpu / cpu2:4.1f}×)"
         )
         ok = rows / first >= 5000 and first / rerun >= 3
         print(

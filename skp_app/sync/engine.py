@@ -41,12 +41,14 @@ from skp_app.org.nip import InvalidNip, normalize_nip, parse_nip
 from skp_app.org.queries import superior_map
 from skp_app.org.reference import GOLONGAN, KEDUDUKAN_HUKUM
 from skp_app.sync.adapters.base import (
+    LazyRecord,
     NormalizedPegawai,
     NormalizedUnit,
     RecordError,
     SourceAdapter,
     SourceMissing,
     SyncSourceError,
+    digest,
     raw_dict,
 )
 from skp_app.sync.bulk import (
@@ -60,7 +62,7 @@ from skp_app.sync.bulk import (
     update_many,
 )
 from skp_app.sync.effects import Restart, flag_parent_links, restart_skps
-from skp_app.sync.models import QuarantinedRecord, SyncChange, SyncRun
+from skp_app.sync.models import QuarantinedRecord, SyncChange, SyncFingerprint, SyncRun
 from skp_app.sync.normalize import SUB_UNIT_JENIS, classify_jabatan, name_key, unit_jenis
 from skp_app.timeutil import WIB, utcnow
 
@@ -160,6 +162,35 @@ _EXISTING_NAMES = [
 # The compared fields of a record and of a database row, fetched in one C call each.
 _REC_VALUES = attrgetter(*(f for f, _ in _COMPARED))
 _ROW_VALUES = itemgetter(*(_EXISTING_NAMES.index(f) for f, _ in _COMPARED))
+
+
+def _canon(value) -> str:
+    # Driver values differ (dates are ISO text on SQLite, date objects on PostgreSQL).
+    return "\x00" if value is None else str(value)
+
+
+def _db_digest(row, external_id: str | None, org) -> int:
+    """Fingerprint what the comparison reads of an employee: the compared columns, the
+    external id, and the unit and position rows the employee is in."""
+    parts = [_canon(v) for v in row]
+    parts.append(_canon(external_id))
+    parts.append(repr(org.units.get(row.unit_id)))
+    parts.append(repr(org.position_rows.get(row.jabatan_id)))
+    return digest("\x1f".join(parts))
+
+
+def store_fingerprints(session: Session, source: str, rows: list[dict]) -> None:
+    """Replace the fingerprints of these NIPs (``rows``: nip, row_digest, db_digest)."""
+    if not rows:
+        return
+    latest = {r["nip"]: r for r in rows}
+    execute_in(
+        session,
+        "DELETE FROM sync_fingerprints WHERE source = ? AND nip IN",
+        (source,),
+        list(latest),
+    )
+    bulk_insert(session, SyncFingerprint.__table__, list(latest.values()))
 
 
 class SyncError(Exception):
@@ -321,6 +352,10 @@ class _Planner:
         # whole-source checks need of them goes into the checkpoint (key_state).
         self.track_keys = track_keys
         self._ext_key = str if track_keys else hash
+        # Fingerprints of rows found unchanged (see SyncFingerprint); a source that names
+        # superiors is always compared in full (a superior can change without its row).
+        self.fingerprints = adapter.fingerprints and "atasan_nip" not in adapter.fields
+        self.pending_fingerprints: list[dict] = []
         self.atasan: dict[str, tuple[int, str]] = {}  # NIP -> (row, superior NIP)
         self.missing: dict[str, int] = {}  # NIPs the source says it does not know
         self.positions: dict[tuple, dict] = {}  # new positions needed
@@ -469,6 +504,93 @@ class _Planner:
             }
         )
 
+    # --- fingerprints ------------------------------------------------------------------------
+
+    def _fingerprint_hits(self, items: list) -> dict[int, tuple[str, str | None]]:
+        """Return ``{row number: (nip, external id)}`` of the rows of ``items`` that are, and
+        whose employee's database row is, exactly as when they were last found unchanged."""
+        by_nip: dict[str, list[LazyRecord]] = {}
+        for item in items:
+            if isinstance(item, LazyRecord):
+                try:
+                    by_nip.setdefault(normalize_nip(item.nip_text), []).append(item)
+                except InvalidNip:
+                    continue
+        if not by_nip:
+            return {}
+        known = {
+            nip: (row_digest, db_digest)
+            for nip, row_digest, db_digest in select_in(
+                self.session,
+                SyncFingerprint.__table__,
+                ["nip", "row_digest", "db_digest"],
+                "nip",
+                by_nip,
+                where={"source": self.adapter.source},
+            )
+        }
+        wanted = [
+            nip
+            for nip, found in by_nip.items()
+            if nip in known and any(i.digest == known[nip][0] for i in found)
+        ]
+        if not wanted:
+            return {}
+        rows = select_in(self.session, _PT, _EXISTING_NAMES, "nip", wanted)
+        ext_of = self._external_ids([row.id for row in rows])
+        hits: dict[int, tuple[str, str | None]] = {}
+        for row in rows:
+            row_digest, db_digest = known[row.nip]
+            ext = ext_of.get(row.id)
+            if _db_digest(row, ext, self.org) != db_digest:
+                continue  # changed in the application since: compare it in full
+            for item in by_nip[row.nip]:
+                if item.digest == row_digest:
+                    hits[item.row_number] = (row.nip, ext)
+        return hits
+
+    def _external_ids(self, pegawai_ids: list[int]) -> dict[int, str]:
+        if not self.ext_source or not pegawai_ids:
+            return {}
+        return {
+            pid: ext
+            for pid, src, ext in select_in(
+                self.session,
+                _XT,
+                ["pegawai_id", "source", "external_id"],
+                "pegawai_id",
+                pegawai_ids,
+            )
+            if src == self.ext_source
+        }
+
+    def _unchanged_as_before(self, item: LazyRecord, nip: str, ext: str | None) -> bool:
+        """Count a fingerprinted row unchanged; False when it needs the full path after all
+        (a duplicate NIP, or an external id another row of the source already used)."""
+        key = int(nip)
+        if key in self.seen:
+            return False
+        if ext:
+            other = self.ext_seen.get(self._ext_key(ext))
+            if other is not None and other != key:
+                return False
+            self.ext_seen[self._ext_key(ext)] = key
+        self.seen[key] = item.row_number
+        self.unchanged += 1
+        return True
+
+    def _remember(self, rec: NormalizedPegawai, row, ext: str | None) -> None:
+        """Store the fingerprint of a row the comparison found unchanged."""
+        if self.fingerprints and rec.digest is not None:
+            self.pending_fingerprints.append(
+                {
+                    "source": self.adapter.source,
+                    "nip": rec.nip,
+                    "row_digest": rec.digest,
+                    "db_digest": _db_digest(row, ext, self.org),
+                }
+            )
+
     # --- resuming ----------------------------------------------------------------------------
 
     def key_state(self) -> dict:
@@ -506,8 +628,14 @@ class _Planner:
 
     def process(self, items: list) -> None:
         valid: list[tuple[NormalizedPegawai, object]] = []
+        hits = self._fingerprint_hits(items) if self.fingerprints else {}
         for item in items:
             self.records += 1
+            if isinstance(item, LazyRecord):
+                hit = hits.get(item.row_number)
+                if hit is not None and self._unchanged_as_before(item, *hit):
+                    continue
+                item = item.build()
             if isinstance(item, SourceMissing):
                 self.records -= 1
                 self.missing.setdefault(item.nip, item.row_number)
@@ -707,6 +835,7 @@ class _Planner:
                 diff["external_id"] = [ext_of.get(row.id), rec.external_id]
             if not diff:
                 self.unchanged += 1
+                self._remember(rec, row, ext_of.get(row.id))
                 continue
             kind = "changed"
             new_status = values.get("kedudukan_hukum_id")
@@ -718,6 +847,8 @@ class _Planner:
                 kind = "leaving"
             record["values"] = {k: _iso(v) for k, v in values.items()}
             record["external_source"] = self.ext_source
+            if self.fingerprints and rec.digest is not None:
+                record["digest"] = rec.digest
             if "tmt_jabatan" in values:
                 record["tmt_jabatan"] = _iso(values["tmt_jabatan"])
             elif rec.tmt_jabatan is not None:
@@ -773,6 +904,8 @@ class _Planner:
             record["atasan_nip"] = rec.atasan_nip
         if self.ext_source and rec.external_id:
             record["external_id"] = rec.external_id
+        if self.fingerprints and rec.digest is not None:
+            record["digest"] = rec.digest
         diff: dict = {}
         self._stage(
             "pegawai",
@@ -825,6 +958,9 @@ class _Planner:
         if self.pending_quarantine:
             bulk_insert(self.session, QuarantinedRecord.__table__, self.pending_quarantine)
             self.pending_quarantine = []
+        if self.pending_fingerprints:
+            store_fingerprints(self.session, self.adapter.source, self.pending_fingerprints)
+            self.pending_fingerprints = []
 
     # --- whole-source checks -----------------------------------------------------------------
 
@@ -1357,7 +1493,10 @@ def _plan(
             _restore_positions(session, planner)
         done = resume_from
         batch: list = []
-        records = iter(adapter.iter_records(start=resume_from))
+        if planner.fingerprints:
+            records = iter(adapter.iter_records(start=resume_from, lazy=True))
+        else:
+            records = iter(adapter.iter_records(start=resume_from))
         while True:
             try:
                 item = next(records)
@@ -1628,6 +1767,7 @@ class _Refs:
 
     def __init__(self, session: Session):
         self.session = session
+        self.org: _OrgIndex | None = None  # loaded when the first employee batch needs it
         self.reload()
 
     def reload(self) -> None:
@@ -2101,6 +2241,7 @@ def _apply_pegawai_batch(
             if c["pegawai_id"] in effects:
                 c["effects"] = effects[c["pegawai_id"]]
     record_audit(session, audit, actor=actor, source="sync")
+    _remember_applied(session, run, changes, refs)
     # The batch mark says these changes are applied; only those that restarted SKPs are
     # written again, with what they did.
     update_many(
@@ -2117,6 +2258,39 @@ def _apply_pegawai_batch(
         applied[c["kind"]] += 1
     session.flush()
     return now
+
+
+def _remember_applied(session: Session, run: SyncRun, changes: list[dict], refs: _Refs) -> None:
+    """Fingerprint the source rows just applied: their employees are now as the rows say."""
+    marked = [c for c in changes if c["record"].get("digest") is not None and c["pegawai_id"]]
+    if not marked:
+        return
+    if refs.org is None:  # the units and positions as the structure apply left them
+        refs.org = _OrgIndex(session)
+    ids = [c["pegawai_id"] for c in marked]
+    rows = {row.id: row for row in select_in(session, _PT, _EXISTING_NAMES, "id", ids)}
+    source = marked[0]["record"].get("external_source")
+    ext_of = {
+        pid: ext
+        for pid, src, ext in select_in(
+            session, _XT, ["pegawai_id", "source", "external_id"], "pegawai_id", ids
+        )
+        if src == source
+    }
+    store_fingerprints(
+        session,
+        run.source,
+        [
+            {
+                "source": run.source,
+                "nip": row.nip,
+                "row_digest": c["record"]["digest"],
+                "db_digest": _db_digest(row, ext_of.get(row.id), refs.org),
+            }
+            for c in marked
+            if (row := rows.get(c["pegawai_id"])) is not None and row.nip
+        ],
+    )
 
 
 def _apply_superior_effects(session: Session, run: SyncRun, actor) -> dict:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from datetime import datetime, timedelta
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from skp_app.extensions import db
@@ -315,6 +315,23 @@ class QuarantinedRecord(db.Model):
             "message": self.message,
             "raw": self.raw or {},
         }
+
+
+class SyncFingerprint(db.Model):
+    """A source row that matched its employee, so that an unchanged rerun can skip it.
+
+    ``row_digest`` fingerprints the source row (with its header and mapping), ``db_digest``
+    the employee's database row (compared columns, external id, unit and position) at that
+    moment. A later plan that reads the same row for an employee whose database row still has
+    the same digest knows the comparison's outcome — unchanged — without redoing it.
+    """
+
+    __tablename__ = "sync_fingerprints"
+
+    source: Mapped[str] = mapped_column(String(30), primary_key=True)
+    nip: Mapped[str] = mapped_column(String(18), primary_key=True)
+    row_digest: Mapped[int] = mapped_column(BigInteger)
+    db_digest: Mapped[int] = mapped_column(BigInteger)
 
 
 class SyncMapping(db.Model):

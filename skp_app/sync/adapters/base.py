@@ -15,9 +15,11 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from hashlib import blake2b
 
 __all__ = [
     "PEGAWAI_FIELDS",
+    "LazyRecord",
     "NormalizedPegawai",
     "NormalizedUnit",
     "RecordError",
@@ -26,6 +28,7 @@ __all__ = [
     "SourceMissing",
     "SyncSourceError",
     "clean",
+    "digest",
     "parse_date",
     "raw_dict",
 ]
@@ -133,6 +136,38 @@ class NormalizedPegawai:
     no_hp: str | None = None
     # (reason_code, Indonesian message) found while parsing the source row.
     problems: list[tuple[str, str]] = field(default_factory=list)
+    # Fingerprint of the source row (see LazyRecord), None when the source gives none.
+    digest: int | None = None
+
+
+class LazyRecord:
+    """A well-formed source row whose record is built only when the engine needs it.
+
+    ``digest`` fingerprints the row (with its header and the adapter's mapping): when the
+    fingerprint and the employee's database row are those of a row found unchanged before,
+    the engine counts it unchanged without building, validating and comparing it again.
+    """
+
+    __slots__ = ("builder", "cells", "digest", "keys", "nip_index", "row_number")
+
+    def __init__(self, row_number, keys, cells, builder, digest: int, nip_index: int):
+        self.row_number = row_number
+        self.keys = keys
+        self.cells = cells
+        self.builder = builder
+        self.digest = digest
+        self.nip_index = nip_index
+
+    @property
+    def nip_text(self) -> str:
+        return self.cells[self.nip_index]
+
+    def build(self) -> NormalizedPegawai:
+        rec = self.builder.build(
+            self.row_number, f"baris {self.row_number}", RowRaw(self.keys, self.cells), self.cells
+        )
+        rec.digest = self.digest
+        return rec
 
 
 @dataclass(slots=True)
@@ -173,6 +208,9 @@ class SourceAdapter(abc.ABC):
     unit_keys_are_siasn: bool = True
     #: ``iter_records(start=n)`` skips the first n records without fetching them.
     resumable: bool = False
+    #: ``iter_records(lazy=True)`` yields fingerprinted :class:`LazyRecord` rows (the engine
+    #: may then skip rows it found unchanged before).
+    fingerprints: bool = False
     #: ``keys_before`` lists the NIPs of the first records without fetching them (the SIASN
     #: pull knows its NIP list); otherwise a resumable run keeps them in its checkpoint.
     keys_known: bool = False
@@ -189,7 +227,7 @@ class SourceAdapter(abc.ABC):
     @abc.abstractmethod
     def iter_records(
         self, start: int = 0
-    ) -> Iterator[NormalizedPegawai | RecordError | SourceMissing]:
+    ) -> Iterator[NormalizedPegawai | LazyRecord | RecordError | SourceMissing]:
         """Yield every employee record (or the reason a row could not be read), in order."""
 
     def keys_before(self, start: int) -> Iterable[tuple[int, str]]:
@@ -220,6 +258,15 @@ class SourceAdapter(abc.ABC):
 
 
 # --- shared parsing helpers --------------------------------------------------------------------
+
+#: Bump when validation or comparison rules change: every stored fingerprint then misses once.
+FINGERPRINT_VERSION = "1"
+
+
+def digest(text: str) -> int:
+    """Return a stable signed 64-bit fingerprint of ``text`` (fits a BIGINT column)."""
+    return int.from_bytes(blake2b(text.encode(), digest_size=8).digest(), "big", signed=True)
+
 
 _SPACES = re.compile(r"\s+")
 NULL_DATES = {"01-01-0001", "0001-01-01", "00-00-0000", "0000-00-00", "01/01/0001"}

@@ -12,12 +12,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from skp_app.sync.adapters.base import (
+    FINGERPRINT_VERSION,
+    LazyRecord,
     NormalizedPegawai,
     RecordError,
     RowRaw,
     SourceAdapter,
     SyncSourceError,
     clean,
+    digest,
     raw_dict,
 )
 from skp_app.sync.adapters.mapping import SIASN_CSV_MAPPING, RecordBuilder, provided_fields
@@ -33,13 +36,26 @@ def _names(value) -> list[str]:
 
 
 def rows_to_records(
-    table: TextTable, mapping: dict, index: dict[str, int], keys: list[str], start: int = 0
-) -> Iterator[NormalizedPegawai | RecordError]:
-    """Turn the data rows of a delimited table into records, refusing short or long rows."""
+    table: TextTable,
+    mapping: dict,
+    index: dict[str, int],
+    keys: list[str],
+    start: int = 0,
+    *,
+    fingerprint: str | None = None,
+) -> Iterator[NormalizedPegawai | LazyRecord | RecordError]:
+    """Turn the data rows of a delimited table into records, refusing short or long rows.
+
+    With ``fingerprint`` (a text naming the source, its header and mapping) well-formed rows
+    are yielded as :class:`LazyRecord` carrying a fingerprint of the row.
+    """
     ncols = len(keys)
     nip_names = _names(mapping.get("nip", []))
     nama_names = _names(mapping.get("nama", []))
     builder = RecordBuilder(mapping, index)
+    nip_index = next((index[n] for n in nip_names if n in index), None)
+    if nip_index is None:
+        fingerprint = None
 
     for number, cells in table.rows(start):
         if len(cells) != ncols:
@@ -71,6 +87,11 @@ def rows_to_records(
                     nama=nama[:200],
                 )
                 continue
+        if fingerprint is not None:
+            yield LazyRecord(
+                number, keys, cells, builder, digest(fingerprint + "\x1f".join(cells)), nip_index
+            )
+            continue
         yield builder.build(number, f"baris {number}", RowRaw(keys, cells), cells)
 
 
@@ -82,6 +103,7 @@ class SiasnCsvAdapter(SourceAdapter):
     external_source = "siasn"
     units_from_records = True
     unit_keys_are_siasn = True
+    fingerprints = True
 
     def __init__(self, path: str | Path):
         super().__init__()
@@ -107,10 +129,27 @@ class SiasnCsvAdapter(SourceAdapter):
         self.fields = provided_fields(self.mapping)
         self.total = self.table.estimate_rows()
 
-    def iter_records(self, start: int = 0) -> Iterator[NormalizedPegawai | RecordError]:
-        for item in rows_to_records(self.table, self.mapping, self.index, self.keys, start):
-            if self.instansi is None and isinstance(item, NormalizedPegawai):
-                raw = raw_dict(item.raw)
+    def iter_records(
+        self, start: int = 0, *, lazy: bool = False
+    ) -> Iterator[NormalizedPegawai | LazyRecord | RecordError]:
+        """Yield the rows' records; with ``lazy``, well-formed rows as fingerprinted
+        :class:`LazyRecord` (the fingerprint covers the header and mapping too: a row read
+        through other columns is another row)."""
+        context = None
+        if lazy:
+            context = "\x1e".join(
+                [FINGERPRINT_VERSION, self.source, *self.keys, repr(sorted(self.mapping.items()))]
+            )
+            context += "\x1d"
+        for item in rows_to_records(
+            self.table, self.mapping, self.index, self.keys, start, fingerprint=context
+        ):
+            if self.instansi is None and isinstance(item, NormalizedPegawai | LazyRecord):
+                raw = (
+                    RowRaw(item.keys, item.cells).as_dict()
+                    if isinstance(item, LazyRecord)
+                    else raw_dict(item.raw)
+                )
                 nama = clean(raw.get("instansi_kerja_nama"))
                 if nama:
                     self.instansi = (clean(raw.get("instansi_kerja_id")), nama)
