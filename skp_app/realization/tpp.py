@@ -413,17 +413,17 @@ def compute_tpp(
         ratio = policy.predikat_percent[predikat_member]
         ratio_text = f"{_pct(ratio)} (predikat {predikat_member.label})"
     produktivitas_part = produktivitas_ceiling * ratio / _HUNDRED
+    pagu_text = format_rupiah(pagu_d)
+    produktivitas_text = format_rupiah(produktivitas_part)
     steps.append(
-        f"Bagian produktivitas = {_pct(policy.produktivitas_pct)} × {format_rupiah(pagu_d)} × "
-        f"{ratio_text} = {format_rupiah(produktivitas_part)}"
+        f"Bagian produktivitas = {_pct(policy.produktivitas_pct)} × {pagu_text} × "
+        f"{ratio_text} = {produktivitas_text}"
     )
 
     # Disiplin kerja.
     disiplin_part = pagu_d * policy.disiplin_pct / _HUNDRED
-    steps.append(
-        f"Bagian disiplin = {_pct(policy.disiplin_pct)} × {format_rupiah(pagu_d)} = "
-        f"{format_rupiah(disiplin_part)}"
-    )
+    disiplin_text = format_rupiah(disiplin_part)
+    steps.append(f"Bagian disiplin = {_pct(policy.disiplin_pct)} × {pagu_text} = {disiplin_text}")
     lateness = _minutes_list(lateness_minutes, "Menit terlambat")
     early_leave = _minutes_list(early_leave_minutes, "Menit pulang cepat")
     absent = _input_count(absent_days, "Hari tidak masuk tanpa keterangan")
@@ -457,7 +457,7 @@ def compute_tpp(
             )
         )
     steps.append(
-        f"Potongan disiplin = {_pct(attendance_percent)} × {format_rupiah(disiplin_part)}"
+        f"Potongan disiplin = {_pct(attendance_percent)} × {disiplin_text}"
         + (" (dibatasi 100%)" if disiplin_deduction != attendance_total else "")
         + f" = {format_rupiah(disiplin_deduction)}"
     )
@@ -488,7 +488,7 @@ def compute_tpp(
             )
         )
     steps.append(
-        f"Potongan hukuman disiplin = {_pct(hukdis_pct)} × {format_rupiah(pagu_d)} = "
+        f"Potongan hukuman disiplin = {_pct(hukdis_pct)} × {pagu_text} = "
         f"{format_rupiah(hukdis_amount)}"
         + (f" ({hukdis_reference})" if hukdis_pct and hukdis_reference else "")
     )
@@ -508,7 +508,7 @@ def compute_tpp(
         received = _ZERO
     total_deductions = sum((amount for _, amount in exact_items), _ZERO)
     steps.append(
-        f"TPP diterima = {format_rupiah(produktivitas_part)} + {format_rupiah(disiplin_part)} − "
+        f"TPP diterima = {produktivitas_text} + {disiplin_text} − "
         f"{format_rupiah(total_deductions)} = {format_rupiah(received)}"
     )
 
@@ -724,6 +724,8 @@ def _formula_text(policy: TppPolicy) -> str:
 
 
 def _input_number(value: Number, name: str) -> Decimal:
+    if type(value) is Decimal and value.is_finite() and value >= 0:
+        return value  # the common case, checked without the generic conversion
     try:
         result = to_decimal(value, name)
     except ScoringError as exc:
@@ -743,6 +745,8 @@ def _minutes_list(values: Iterable[int | None], name: str) -> list[int | None]:
     if isinstance(values, str | bytes) or not isinstance(values, Iterable):
         raise TppError(f"{name} harus daftar menit per kejadian.")
     result = list(values)
+    if not result:
+        return result
     # Fast path for the common case (plain non-negative ints or None); bool is not an int here.
     if all(v is None or (type(v) is int and v >= 0) for v in result):
         return result
