@@ -164,19 +164,20 @@ _REC_VALUES = attrgetter(*(f for f, _ in _COMPARED))
 _ROW_VALUES = itemgetter(*(_EXISTING_NAMES.index(f) for f, _ in _COMPARED))
 
 
-def _canon(value) -> str:
-    # Driver values differ (dates are ISO text on SQLite, date objects on PostgreSQL).
-    return "\x00" if value is None else str(value)
-
-
 def _db_digest(row, external_id: str | None, org) -> int:
     """Fingerprint what the comparison reads of an employee: the compared columns, the
-    external id, and the unit and position rows the employee is in."""
-    parts = [_canon(v) for v in row]
-    parts.append(_canon(external_id))
-    parts.append(repr(org.units.get(row.unit_id)))
-    parts.append(repr(org.position_rows.get(row.jabatan_id)))
-    return digest("\x1f".join(parts))
+    external id, and the unit and position rows the employee is in (the driver's values,
+    which are of the same types whenever one database is read)."""
+    return digest(
+        repr(
+            (
+                tuple(row),
+                external_id,
+                org.units.get(row.unit_id),
+                org.position_rows.get(row.jabatan_id),
+            )
+        )
+    )
 
 
 def store_fingerprints(session: Session, source: str, rows: list[dict]) -> None:
