@@ -191,10 +191,18 @@ def _marks(session: Session, n: int) -> str:
 
 
 def select_in(
-    session: Session, table: Table, columns: list[str], key: str, values, where: dict | None = None
+    session: Session,
+    table: Table,
+    columns: list[str],
+    key: str,
+    values,
+    where: dict | None = None,
+    *,
+    extra: dict[str, str] | None = None,
 ) -> list:
     """Return ``columns`` of the rows whose ``key`` is in ``values`` (and ``where`` equals;
-    a ``None`` there means ``IS NULL``).
+    a ``None`` there means ``IS NULL``). ``extra`` adds SQL expressions written by the caller
+    (never user input) as ``{label: expression}``.
 
     A hand-built ``IN (?, ?, …)`` (``= ANY(%s)`` with one array on PostgreSQL): SQLAlchemy
     renders an expanding IN list anew on every execution, which costs more than the query
@@ -220,8 +228,10 @@ def select_in(
     else:
         conditions.append(f"{prep.quote(key)} IN ({_marks(session, len(values))})")
         params = (*given, *values)
+    selected = [prep.quote(c) for c in columns]
+    selected += [f"{expr} AS {label}" for label, expr in (extra or {}).items()]
     sql = (
-        f"SELECT {', '.join(prep.quote(c) for c in columns)} "  # noqa: S608 — metadata names
+        f"SELECT {', '.join(selected)} "  # noqa: S608 — metadata names, code expressions
         f"FROM {prep.format_table(table)} WHERE {' AND '.join(conditions)}"
     )
     return conn.exec_driver_sql(sql, params).fetchall()
