@@ -25,11 +25,13 @@ from __future__ import annotations
 
 import calendar
 import csv
+import gc
 import io
 import json
 import re
 import time as _time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -827,7 +829,7 @@ def run_recap(
     """Compute and store the monthly recap of the regency (or one OPD).
 
     Returns the new :class:`TppRecap` (its lines bulk-inserted); ``summary["timing"]`` records
-    the seconds spent in SQL aggregation, in Python and in inserting.
+    the seconds (wall and CPU) spent in SQL aggregation, in Python and in inserting.
 
     Raises
     ------
@@ -835,6 +837,47 @@ def run_recap(
         When the OPD is unknown, no policy is in force, the settings are invalid or the month
         has not started.
     """
+    with _cyclic_gc_paused():
+        return _run_recap(
+            session,
+            tahun,
+            bulan,
+            opd_id=opd_id,
+            actor=actor,
+            job_id=job_id,
+            progress=progress,
+            today=today,
+        )
+
+
+@contextmanager
+def _cyclic_gc_paused():
+    """Pause Python's cyclic garbage collector (restoring its previous state afterwards).
+
+    A regency's recap allocates about a million small dicts, lists and Decimals and frees
+    them by reference counting (they form no cycles); the collector's full passes over them
+    cost a quarter of the recap's CPU. Memory is still freed as usual meanwhile.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _run_recap(
+    session: Session,
+    tahun: int,
+    bulan: int,
+    *,
+    opd_id: int | None,
+    actor,
+    job_id: int | None,
+    progress: ProgressFn | None,
+    today: date | None,
+) -> TppRecap:
     today = today or date.today()
     instansi, opd, policy_row, settings = check_recap_request(
         session, tahun, bulan, opd_id, today=today
