@@ -31,6 +31,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import date, datetime
 from operator import attrgetter, itemgetter
+from typing import NamedTuple
 
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
@@ -163,6 +164,26 @@ _EXISTING_NAMES = [
 # The compared fields of a record and of a database row, fetched in one C call each.
 _REC_VALUES = attrgetter(*(f for f, _ in _COMPARED))
 _ROW_VALUES = itemgetter(*(_EXISTING_NAMES.index(f) for f, _ in _COMPARED))
+
+
+_FP_SEPARATOR = "\x1f"
+
+
+class _FpRow(NamedTuple):
+    id: int
+    nip: str
+    unit_id: int | None
+    jabatan_id: int | None
+    fp: str
+
+
+def _fp_text(value) -> str:
+    """Write one value as _fingerprint_sql's SQL does (ISO dates, decimal ints, NULL as \\x01)."""
+    if value is None:
+        return "\x01"
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
 
 
 def _fingerprint_sql(session: Session) -> dict[str, str]:
@@ -2125,9 +2146,14 @@ def _apply_pegawai_batch(
         if rows:
             bulk_insert(session, table, rows)
             ids = dict(select_in(session, _PT, ["nip", "id"], "nip", [c["nip"] for c in fresh]))
-            for c in fresh:
+            for c, values in zip(fresh, rows, strict=True):
                 c["pegawai_id"] = pid = ids[c["nip"]]
                 created.add(pid)
+                if c["record"].get("digest") is not None:
+                    # What the database writes for the row just inserted (_fingerprint_sql).
+                    values["id"] = pid
+                    c["_fp"] = _FP_SEPARATOR.join(map(_fp_text, map(values.get, _EXISTING_NAMES)))
+                    c["_unit_id"], c["_jabatan_id"] = values["unit_id"], values["jabatan_id"]
                 audit.append(
                     {
                         "action": "pegawai.sync_create",
@@ -2291,26 +2317,39 @@ def _remember_applied(session: Session, run: SyncRun, changes: list[dict], refs:
         return
     if refs.org is None:  # the units and positions as the structure apply left them
         refs.org = _OrgIndex(session)
-    ids = [c["pegawai_id"] for c in marked]
-    rows = {
-        row.id: row
-        for row in select_in(
-            session,
-            _PT,
-            ["id", "nip", "unit_id", "jabatan_id"],
-            "id",
-            ids,
-            extra=_fingerprint_sql(session),
+    # A new employee's row is known as inserted; the others are read back (one query).
+    rows: dict[int, _FpRow] = {
+        c["pegawai_id"]: _FpRow(
+            c["pegawai_id"],
+            c["nip"],
+            c["_unit_id"],
+            c["_jabatan_id"],
+            c["_fp"],
         )
+        for c in marked
+        if "_fp" in c
     }
+    ids = [c["pegawai_id"] for c in marked if c["pegawai_id"] not in rows]
+    for row in select_in(
+        session,
+        _PT,
+        ["id", "nip", "unit_id", "jabatan_id"],
+        "id",
+        ids,
+        extra=_fingerprint_sql(session),
+    ):
+        rows[row.id] = row
     source = marked[0]["record"].get("external_source")
-    ext_of = {
-        pid: ext
-        for pid, src, ext in select_in(
-            session, _XT, ["pegawai_id", "source", "external_id"], "pegawai_id", ids
-        )
-        if src == source
-    }
+    ext_of = {}
+    for c in marked:
+        if c["record"].get("external_id") and c["pegawai_id"] in rows:
+            ext_of[c["pegawai_id"]] = c["record"]["external_id"]  # just written
+    missing = [pid for pid in rows if pid not in ext_of]
+    for pid, src, ext in select_in(
+        session, _XT, ["pegawai_id", "source", "external_id"], "pegawai_id", missing
+    ):
+        if src == source:
+            ext_of[pid] = ext
     store_fingerprints(
         session,
         run.source,
