@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 10:41:51.737301
+Create Date: 2026-11-26 11:21:22.258071
 
 """
 from alembic import op
@@ -39,6 +39,13 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('tahun')
+    )
+    op.create_table('sync_fingerprints',
+    sa.Column('source', sa.String(length=30), nullable=False),
+    sa.Column('nip', sa.String(length=18), nullable=False),
+    sa.Column('row_digest', sa.BigInteger(), nullable=False),
+    sa.Column('db_digest', sa.BigInteger(), nullable=False),
+    sa.PrimaryKeyConstraint('source', 'nip')
     )
     op.create_table('unit_organisasi',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -1064,6 +1071,7 @@ def downgrade():
         batch_op.drop_index('ix_unit_opd')
 
     op.drop_table('unit_organisasi')
+    op.drop_table('sync_fingerprints')
     op.drop_table('periode')
     op.drop_table('instansi')
     # ### end Alembic commands ###
