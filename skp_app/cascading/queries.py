@@ -956,7 +956,7 @@ def flag_findings(
         if superior is not None and superior.superior_pegawai_id is not None:
             sup = people.get(superior.superior_pegawai_id)
             if sup is not None and sup.pegawai_id != pd.get("owner_pegawai_id"):
-                now = f" Atasan langsung saat ini: {sup.name}."
+                now = f" Atasan langsung saat ini: {sup.name.rstrip('.')}."
         jenis = "RHK utama" if d.get("jenis") == "utama" else "RHK tambahan"
         text = " ".join((d.get("text") or "").split())
         if len(text) > 80:
