@@ -1976,7 +1976,7 @@ def _apply_structure(session: Session, run: SyncRun, actor, refs: _Refs) -> int:
         )
         created.append(c)
         c["_created"] = True
-        refs.positions[(uid, rec["name_key"])] = -1  # placeholder until the id is known
+        refs.positions[(uid, rec["name_key"])] = -1  # key taken; the reserved id replaces -1 below
     if rows:
         for c, row, jid in zip(created, rows, reserve_ids(session, jtable, len(rows)), strict=True):
             row["id"] = c["object_id"] = jid
