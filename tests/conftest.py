@@ -96,7 +96,22 @@ def _app_session(database_url, tmp_path_factory):
 def _truncate_all() -> None:
     tables = [t.name for t in reversed(_db.metadata.sorted_tables)]
     if _db.engine.dialect.name == "postgresql":
-        _db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        # DELETE with the FK triggers off is ~50x cheaper than TRUNCATE on near-empty tables
+        # (TRUNCATE makes new files for every table); only used sequences are restarted.
+        _db.session.execute(text("SET LOCAL session_replication_role = replica"))
+        _db.session.execute(text("; ".join(f"DELETE FROM {t}" for t in tables)))  # noqa: S608
+        used = (
+            _db.session.execute(
+                text(
+                    "SELECT sequencename FROM pg_sequences"
+                    " WHERE schemaname = current_schema() AND last_value IS NOT NULL"
+                )
+            )
+            .scalars()
+            .all()
+        )
+        if used:
+            _db.session.execute(text("; ".join(f"ALTER SEQUENCE {s} RESTART" for s in used)))
     else:
         _db.session.execute(text("PRAGMA foreign_keys=OFF"))
         for t in tables:
