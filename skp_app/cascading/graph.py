@@ -353,6 +353,11 @@ def gc_paused() -> Iterator[None]:
         yield
     finally:
         if was_enabled:
+            # Move what was allocated meanwhile straight to the oldest generation: otherwise the
+            # first young collection after enable() scans all of it (~0.3 s at 120k nodes).
+            # Objects still alive there are scanned again only by the next full collection.
+            gc.freeze()
+            gc.unfreeze()
             gc.enable()
 
 

@@ -121,6 +121,22 @@ def test_link_flag_of_the_personnel_sync_surfaces_as_parent_not_penilai(cascade_
     assert "Atasan langsung saat ini: Dewi Lestari" in found[0].message
 
 
+def test_a_flagged_link_into_a_closed_skp_names_the_personnel_change(cascade_world, session):
+    # The sync closed the old penilai's SKP in the same run that flagged the link: the link
+    # points at an RHK that no longer counts, but the owner must hear why, not "not found".
+    w = cascade_world
+    session.get(Rhk, w.rhk["rina_missing"]).link_flag = "parent_not_penilai"
+    session.commit()
+    node = f"rhk:{w.rhk['rina_missing']}"
+    parent = f"rhk:{w.rhk['kasi_old_rhk']}"
+    _graph, findings = cascade_for(session, TAHUN)
+    mine = [f for f in findings if f.nodes[:1] == (node,)]
+    assert [(f.code, f.nodes) for f in mine] == [("PARENT_NOT_PENILAI", (node, parent))]
+    assert "SKP-nya sudah ditutup karena perubahan data kepegawaian" in mine[0].message
+    saved = [f for f in check_rhk_saved(session, w.rhk["rina_missing"]) if f.nodes[:1] == (node,)]
+    assert saved == mine
+
+
 def test_penilai_is_read_from_the_skp_row(cascade_world, session):
     w = cascade_world
     skp = session.get(Skp, w.skp["rina"])
