@@ -95,6 +95,7 @@ from skp_app.realization.scoring import (
     rollup_capaian,
     suggest_rating_hasil_kerja,
 )
+from skp_app.realization.totals import rebuild_monthly_totals
 from skp_app.realization.tpp import PRESET_DEFAULT
 from skp_app.realization.uploads import haversine_m, nearest_office
 
@@ -723,6 +724,8 @@ def stage_realizations(ctx: DemoContext) -> None:
     stamp_columns = frozenset({"verified_at", "created_at", "updated_at"})
     _fast_insert(ctx, Realisasi, _REALISASI_COLUMNS, rows(), raw=stamp_columns)
     bulk_insert(ctx, Bukti, bukti_rows)
+    # Bulk inserts bypass the ORM hook that maintains the recap's totals: rebuild them.
+    rebuild_monthly_totals(ctx.session, pegawai=False)
     for key, n in sorted(counts.items()):
         ctx.count(key, n)
 
@@ -1424,6 +1427,7 @@ def stage_attendance(ctx: DemoContext) -> None:
             rows.append((len(rows) + 1, person.id, day, masuk, pulang, ket, None))
     columns = ("id", "pegawai_id", "tanggal", "jam_masuk", "jam_pulang", "keterangan")
     _fast_insert(ctx, Kehadiran, (*columns, "import_job_id"), rows)
+    rebuild_monthly_totals(ctx.session, realisasi=False)  # the recap's totals (bulk insert)
     ctx.count("kehadiran_pegawai", len(state.sample))
     for key, n in sorted(counts.items()):
         ctx.count(key, n)
@@ -1703,6 +1707,7 @@ def stage_activities(ctx: DemoContext) -> None:
 
     raw = frozenset({"jam_mulai", "jam_selesai", "flags"})
     _fast_insert(ctx, Aktivitas, _AKTIVITAS_COLUMNS, rows(), raw=raw)
+    rebuild_monthly_totals(ctx.session, realisasi=False)  # the recap's totals (bulk insert)
     bulk_insert(ctx, Bukti, link_rows)
     flagged = _flag_padding(ctx, state, padding, padders, all_days)
     ctx.count("aktivitas_pegawai", len({p.id for p in sample}))

@@ -52,6 +52,7 @@ from skp_app.auth.permissions import has_any_role
 from skp_app.jobs import JobContext, job
 from skp_app.org.models import Pegawai, UnitOrganisasi
 from skp_app.realization.models import KEHADIRAN, Kehadiran
+from skp_app.realization.totals import apply_attendance_days
 from skp_app.realization.tpp import formula_safe
 from skp_app.timeutil import WIB
 
@@ -787,8 +788,11 @@ class _Importer:
             ):
                 existing[(pid, tanggal)] = (row_id, masuk, pulang, ket)
         inserts, updates = [], []
+        changed: dict[tuple[int, date], tuple[str, time | None, time | None]] = {}
         for (pid, tanggal), (masuk, pulang, ket) in wanted.items():
             current = existing.get((pid, tanggal))
+            if current is None or current[1:] != (masuk, pulang, ket):
+                changed[(pid, tanggal)] = (ket, masuk, pulang)
             if current is None:
                 inserts.append(
                     {
@@ -818,6 +822,10 @@ class _Importer:
             self.session.execute(_upsert(self.session), inserts)
         if updates:
             self.session.execute(_UPDATE, updates)
+        if changed:
+            # Core writes bypass the ORM flush hook: keep the recap's monthly totals in step,
+            # in this batch's transaction.
+            apply_attendance_days(self.session, changed)
         self.result.inserted += len(inserts)
         self.result.updated += len(updates)
 

@@ -1,12 +1,17 @@
 """``skp recap``: run the monthly TPP recap synchronously and print or write its export.
 
 Exit codes: 0 done; 1 the recap was refused (no TPP policy in force, invalid instansi
-settings, no instansi); 2 bad arguments (``--bulan`` not ``YYYY-MM`` or a future month, an
-unknown ``--opd``, ``--format xlsx`` without ``--output``).
+settings, no instansi); 2 bad arguments (``--bulan`` missing, not ``YYYY-MM`` or a future
+month, an unknown ``--opd``, ``--format xlsx`` without ``--output``).
+
+``skp recap rebuild-totals [--bulan YYYY-MM] [--json]`` recomputes the monthly totals the
+recap reads (:mod:`skp_app.realization.totals`) from the raw rows, after a manual fix in the
+database; every write of the application keeps them up to date by itself.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
@@ -17,19 +22,21 @@ from skp_app.realization import tpp_recap as rc
 
 
 def _bulan(ctx, param, value):  # noqa: ARG001 - click callback signature
+    if value is None:
+        return None
     try:
         return rc.parse_bulan(value)
     except rc.RecapValidationError as exc:
         raise click.BadParameter(str(exc)) from None
 
 
-@click.command(
+@click.group(
     "recap",
+    invoke_without_command=True,
     help="Rekap TPP bulanan (poin, capaian, dasar TPP) untuk seluruh OPD atau satu OPD.",
 )
 @click.option(
     "--bulan",
-    required=True,
     callback=_bulan,
     metavar="YYYY-MM",
     help="Bulan rekap, misalnya 2026-03.",
@@ -49,8 +56,19 @@ def _bulan(ctx, param, value):  # noqa: ARG001 - click callback signature
     default=None,
     help="Tulis ekspor ke berkas ini (wajib untuk xlsx); tanpa ini dicetak ke layar.",
 )
+@click.pass_context
 @with_appcontext
-def cli(bulan: tuple[int, int], opd_id: int | None, fmt: str, output: Path | None) -> None:
+def cli(
+    ctx: click.Context,
+    bulan: tuple[int, int] | None,
+    opd_id: int | None,
+    fmt: str,
+    output: Path | None,
+) -> None:
+    if ctx.invoked_subcommand is not None:
+        return
+    if bulan is None:
+        raise click.UsageError("Missing option '--bulan' (format YYYY-MM, misalnya 2026-03).")
     tahun, nomor_bulan = bulan
     if fmt == "xlsx" and output is None:
         raise click.UsageError("Format xlsx memerlukan --output PATH (berkas biner).")
@@ -73,3 +91,34 @@ def cli(bulan: tuple[int, int], opd_id: int | None, fmt: str, output: Path | Non
         return
     click.echo(rc.recap_summary_line(recap), err=True)
     click.echo(content.decode("utf-8-sig"), nl=False)
+
+
+@cli.command(
+    "rebuild-totals",
+    help=(
+        "Hitung ulang total bulanan yang dibaca rekap (poin, kehadiran, realisasi kumulatif) "
+        "dari data mentah, misalnya setelah perbaikan manual di basis data."
+    ),
+)
+@click.option(
+    "--bulan",
+    callback=_bulan,
+    metavar="YYYY-MM",
+    help="Hanya bulan ini (realisasi kumulatif: tahunnya); tanpa ini semua bulan.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Cetak hasil sebagai JSON.")
+@with_appcontext
+def rebuild_totals(bulan: tuple[int, int] | None, as_json: bool) -> None:
+    from skp_app.realization.totals import rebuild_monthly_totals
+
+    result = rebuild_monthly_totals(db.session, bulan)
+    db.session.commit()
+    if as_json:
+        click.echo(json.dumps(result.to_dict()))
+        return
+    months = ", ".join(result.to_dict()["bulan"]) or "-"
+    click.echo(
+        f"Total bulanan dihitung ulang: {result.pegawai_rows} baris pegawai × bulan "
+        f"({months}), {result.realisasi_rows} baris realisasi kumulatif IKI × tahun "
+        f"({', '.join(map(str, result.tahun)) or '-'})."
+    )

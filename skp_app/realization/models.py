@@ -377,3 +377,80 @@ class HukumanDisiplin(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     pegawai = relationship("Pegawai")
+
+
+class RekapBulananPegawai(db.Model):
+    """Monthly totals of one employee that the TPP recap reads, maintained on every write.
+
+    Kept equal to an aggregation of the raw rows by :mod:`skp_app.realization.totals` in the
+    same transaction as each write of :class:`Aktivitas` or :class:`Kehadiran` (rebuild:
+    ``skp recap rebuild-totals``). Attendance is kept per day and independent of the
+    instansi settings (office hours, holidays, the recap's cut-off day), which the recap
+    applies when it reads the row:
+
+    * ``hari``: one character per day of the month (``H`` hadir, ``A`` alpa, ``K`` another
+      keterangan such as izin/cuti, ``.`` no record);
+    * ``masuk`` / ``pulang``: six digits per day, the clock-in / clock-out time in half
+      seconds since midnight (``2 × seconds``, +1 when there is a fraction of a second), so
+      that a fixed-width text comparison is a time comparison; ``~~~~~~`` (clock-in) and
+      ``------`` (clock-out) mean no time recorded on a hadir day, ``......`` a day that is
+      not hadir.
+    """
+
+    __tablename__ = "rekap_bulanan_pegawai"
+
+    tahun: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    bulan: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    pegawai_id: Mapped[int] = mapped_column(
+        ForeignKey("pegawai.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    # Sum of the points of the APPROVED activities dated in the month.
+    poin: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal("0"))
+    hari: Mapped[str] = mapped_column(String(31), default="")
+    masuk: Mapped[str] = mapped_column(String(186), default="")
+    pulang: Mapped[str] = mapped_column(String(186), default="")
+
+
+class RealisasiKumulatif(db.Model):
+    """Cumulative realisasi of one IKI in one year, maintained on every write of a realisasi.
+
+    ``total_m`` / ``n_m``: the sum and the number of the counted realisasi (status diajukan or
+    terverifikasi, with a value) of months 1..m, read by the recap's capaian instead of the
+    monthly rows. Kept equal to an aggregation of :class:`Realisasi` by
+    :mod:`skp_app.realization.totals` in the same transaction as each write.
+    """
+
+    __tablename__ = "realisasi_kumulatif"
+
+    tahun: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    iki_id: Mapped[int] = mapped_column(
+        ForeignKey("iki.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    total_1: Mapped[Decimal | None] = mapped_column(Numeric(20, 4))
+    total_2: Mapped[Decimal | None] = mapped_column(Numeric(20, 4))
+    total_3: Mapped[Decimal | None] = mapped_column(Numeric(20, 4))
+    total_4: Mapped[Decimal | None] = mapped_column(Numeric(20, 4))
+    total_5: Mapped[Decimal | None] = mapped_column(Numeric(20, 4))
+    total_6: Mapped[Decimal | None] = mapped_column(Numeric(20, 4))
+    total_7: Mapped[Decimal | None] = mapped_column(Numeric(20, 4))
+    total_8: Mapped[Decimal | None] = mapped_column(Numeric(20, 4))
+    total_9: Mapped[Decimal | None] = mapped_column(Numeric(20, 4))
+    total_10: Mapped[Decimal | None] = mapped_column(Numeric(20, 4))
+    total_11: Mapped[Decimal | None] = mapped_column(Numeric(20, 4))
+    total_12: Mapped[Decimal | None] = mapped_column(Numeric(20, 4))
+    n_1: Mapped[int] = mapped_column(default=0)
+    n_2: Mapped[int] = mapped_column(default=0)
+    n_3: Mapped[int] = mapped_column(default=0)
+    n_4: Mapped[int] = mapped_column(default=0)
+    n_5: Mapped[int] = mapped_column(default=0)
+    n_6: Mapped[int] = mapped_column(default=0)
+    n_7: Mapped[int] = mapped_column(default=0)
+    n_8: Mapped[int] = mapped_column(default=0)
+    n_9: Mapped[int] = mapped_column(default=0)
+    n_10: Mapped[int] = mapped_column(default=0)
+    n_11: Mapped[int] = mapped_column(default=0)
+    n_12: Mapped[int] = mapped_column(default=0)
+
+
+# Registers the flush hooks that keep the two tables above equal to the raw rows.
+from skp_app.realization import totals as _totals  # noqa: E402, F401

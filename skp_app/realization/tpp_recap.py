@@ -16,8 +16,12 @@ computed with :func:`skp_app.realization.tpp.compute_tpp` from
   the first day of the month cuts the policy's percentage of the pagu (the largest when
   several are in force), and the line names its SK.
 
-The recap is set-based: one aggregate query per source (GROUP BY pegawai), then the pure
-formula per employee in Python, then one bulk insert of the lines. Each line keeps its lineage
+The recap is set-based: one query per source, then the pure formula per employee in Python,
+then one bulk insert of the lines. Points, attendance and the cumulative realisasi are read
+from the monthly totals maintained on every write (:mod:`skp_app.realization.totals`: one
+row per employee and month, one per IKI and year) rather than aggregated from about 1.5
+million raw rows per recap; office hours, holidays and the cut-off day are applied here, so
+the totals do not depend on the settings. Each line keeps its lineage
 (inputs, steps, deductions); the recap keeps the policy and formula once in ``summary``.
 """
 
@@ -39,13 +43,10 @@ from decimal import Decimal
 from sqlalchemy import (
     Float,
     Integer,
-    String,
-    Time,
     and_,
     case,
     cast,
     func,
-    literal,
     select,
     text,
 )
@@ -59,7 +60,6 @@ from skp_app.planning.models import Iki, Periode, Rhk, Skp
 from skp_app.realization.evaluation_queries import (
     APPROVED_SKP_STATUS,
     BULAN,
-    COUNTED_REALISASI,
     InstansiSettings,
     SettingsError,
     default_instansi,
@@ -67,15 +67,15 @@ from skp_app.realization.evaluation_queries import (
 )
 from skp_app.realization.hukdis import ActiveHukdis, active_hukdis, describe
 from skp_app.realization.models import (
-    Aktivitas,
     Evaluasi,
-    Kehadiran,
-    Realisasi,
+    RealisasiKumulatif,
+    RekapBulananPegawai,
     TppPolicyVersion,
     TppRecap,
     TppRecapLine,
 )
 from skp_app.realization.scoring import Predikat
+from skp_app.realization.totals import NO_MASUK, NO_PULANG, encode_time
 from skp_app.realization.tpp import TppError, TppPolicy, TppPolicyError, compute_tpp, formula_safe
 
 __all__ = [
@@ -392,70 +392,16 @@ def _scope_ids(opd_id: int | None):
     return stmt
 
 
-def _minutes_of_day(col, dialect: str):
-    if dialect == "sqlite":
-        # Stored as "HH:MM:SS.ffffff": substr is cheaper than strftime.
-        return cast(func.substr(col, 1, 2), Integer) * 60 + cast(func.substr(col, 4, 2), Integer)
-    # date_part is float8; extract() is numeric since PostgreSQL 14 (slower arithmetic).
-    return cast(func.date_part("hour", col) * 60 + func.date_part("minute", col), Integer)
-
-
 def _month_of(col, dialect: str):
     if dialect == "sqlite":
         return cast(func.substr(col, 6, 2), Integer)  # stored as "YYYY-MM-DD"
     return cast(func.date_part("month", col), Integer)
 
 
-def _string_list(expr, dialect: str):
-    if dialect == "postgresql":
-        return func.string_agg(cast(expr, String), ",")
-    return func.group_concat(expr, ",")
-
-
 def _core(session: Session, stmt) -> list:
     """Run an aggregate on the session's connection and fetch every row at once (Core rows:
     no ORM row processing, no per-row fetch)."""
     return session.connection().execute(stmt).all()
-
-
-def _parse_list(text: str | None, cache: dict[str, tuple[int | None, ...]]) -> tuple:
-    """Read ``15,-1,80`` (``-1`` = no record); the same text is parsed once per recap."""
-    if not text:
-        return ()
-    values = cache.get(text)
-    if values is None:
-        if "-" in text:
-            values = tuple(None if i == "-1" else int(i) for i in text.split(","))
-        else:
-            values = tuple(map(int, text.split(",")))
-        cache[text] = values
-    return values
-
-
-def _points(session: Session, cal: MonthCalendar, opd_id: int | None) -> dict[int, Decimal]:
-    stmt = (
-        # float8 sum (fast on PostgreSQL); points carry at most 2 decimals, so rounding the
-        # sum of one month's activities back to 2 decimals is exact.
-        select(Aktivitas.pegawai_id, func.sum(cast(Aktivitas.poin, Float)))
-        .where(
-            Aktivitas.status == "disetujui",
-            Aktivitas.tanggal >= cal.first,
-            Aktivitas.tanggal <= cal.last,
-        )
-        .group_by(Aktivitas.pegawai_id)
-    )
-    if opd_id is not None:
-        stmt = stmt.where(Aktivitas.pegawai_id.in_(_scope_ids(opd_id)))
-    # Many employees share a monthly total (minutes come in round numbers): convert each
-    # distinct total to Decimal once.
-    decimals: dict[float | None, Decimal] = {}
-    out: dict[int, Decimal] = {}
-    for pid, total in _core(session, stmt):
-        value = decimals.get(total)
-        if value is None:
-            value = decimals[total] = Decimal(str(round(total or 0, 2))).normalize() + 0
-        out[pid] = value
-    return out
 
 
 @dataclass
@@ -466,68 +412,70 @@ class AttendanceAgg:
     early: tuple[int | None, ...] = ()
 
 
-def _attendance(
+def _monthly(
     session: Session, cal: MonthCalendar, settings: InstansiSettings, opd_id: int | None
-) -> dict[int, AttendanceAgg]:
-    """Per employee: days with a record (not alpa), alpa rows, and the TL/PSW minutes.
+) -> tuple[dict[int, Decimal], dict[int, AttendanceAgg]]:
+    """Per employee: the approved points and the attendance aggregate of the month.
 
-    One pass over the month's rows. Only occurrences are listed (``-1`` = no clock-in/out
-    record); the aggregates' FILTER clauses (SQLite ≥ 3.30, PostgreSQL) compute minutes only
-    for the rows that are late or leave early, so most rows cost a comparison.
+    Read from the maintained monthly totals (:class:`RekapBulananPegawai`, one row per
+    employee, see :mod:`skp_app.realization.totals`) instead of the month's raw activities
+    and attendance days. The attendance row holds every day of the month; here only the
+    elapsed working days count: days with a record (not alpa), alpa days, and the TL/PSW
+    minutes of the hadir days that are late or leave early (``None`` = no clock-in/out
+    record), in day order.
     """
-    if not cal.elapsed_days:
-        return {}
-    dialect = session.get_bind().dialect.name
-    start = settings.jam_masuk.hour * 60 + settings.jam_masuk.minute
-    end = settings.jam_pulang.hour * 60 + settings.jam_pulang.minute
-    friday = settings.friday_end
-    friday_end = friday.hour * 60 + friday.minute
-    hadir = Kehadiran.keterangan == "hadir"
-    if cal.fridays and friday != settings.jam_pulang:
-        is_friday = Kehadiran.tanggal.in_(cal.fridays)
-        end_time = case(
-            (is_friday, literal(friday, Time)), else_=literal(settings.jam_pulang, Time)
-        )
-        end_minutes = case((is_friday, friday_end), else_=end)
-    else:
-        end_time, end_minutes = literal(settings.jam_pulang, Time), literal(end)
-    late = case(
-        (Kehadiran.jam_masuk.is_(None), -1),
-        else_=_minutes_of_day(Kehadiran.jam_masuk, dialect) - start,
-    )
-    early = case(
-        (Kehadiran.jam_pulang.is_(None), -1),
-        else_=end_minutes - _minutes_of_day(Kehadiran.jam_pulang, dialect),
-    )
-    is_late = and_(
-        hadir,
-        Kehadiran.jam_masuk.is_(None) | (Kehadiran.jam_masuk > literal(settings.jam_masuk, Time)),
-    )
-    is_early = and_(hadir, Kehadiran.jam_pulang.is_(None) | (Kehadiran.jam_pulang < end_time))
-    stmt = (
-        select(
-            Kehadiran.pegawai_id,
-            func.count().filter(Kehadiran.keterangan != "alpa"),
-            func.count().filter(Kehadiran.keterangan == "alpa"),
-            _string_list(late, dialect).filter(is_late),
-            _string_list(early, dialect).filter(is_early),
-        )
-        .where(
-            Kehadiran.tanggal >= cal.first,
-            Kehadiran.tanggal <= cal.cutoff,
-            Kehadiran.tanggal.in_(cal.elapsed_days),
-        )
-        .group_by(Kehadiran.pegawai_id)
-    )
+    stmt = select(
+        RekapBulananPegawai.pegawai_id,
+        RekapBulananPegawai.poin,
+        RekapBulananPegawai.hari,
+        RekapBulananPegawai.masuk,
+        RekapBulananPegawai.pulang,
+    ).where(RekapBulananPegawai.tahun == cal.tahun, RekapBulananPegawai.bulan == cal.bulan)
     if opd_id is not None:
-        stmt = stmt.where(Kehadiran.pegawai_id.in_(_scope_ids(opd_id)))
-    lists: dict[str, tuple[int | None, ...]] = {}
-    return {
-        pid: AttendanceAgg(
-            present, alpa, _parse_list(late_text, lists), _parse_list(early_text, lists)
-        )
-        for pid, present, alpa, late_text, early_text in _core(session, stmt)
-    }
+        stmt = stmt.where(RekapBulananPegawai.pegawai_id.in_(_scope_ids(opd_id)))
+    rows = _core(session, stmt)
+
+    positions = [d.day - 1 for d in cal.elapsed_days]
+    start = settings.jam_masuk.hour * 60 + settings.jam_masuk.minute
+    start_key = encode_time(settings.jam_masuk, NO_MASUK)
+    fridays = set(cal.fridays)
+    # Per elapsed day: (text offset, clock-out key, clock-out minutes).
+    ends = []
+    for d in cal.elapsed_days:
+        end = settings.friday_end if d in fridays else settings.jam_pulang
+        ends.append(((d.day - 1) * 6, encode_time(end, NO_PULANG), end.hour * 60 + end.minute))
+    end_of = dict(zip(positions, ends, strict=True))
+
+    # Many employees share a day pattern or a monthly total: work each out once.
+    patterns: dict[str, tuple[int, int, tuple]] = {}
+    decimals: dict[Decimal, Decimal] = {}
+    points: dict[int, Decimal] = {}
+    attendance: dict[int, AttendanceAgg] = {}
+    for pid, poin, hari, masuk, pulang in rows:
+        value = decimals.get(poin)
+        if value is None:
+            value = decimals[poin] = Decimal(poin or 0).normalize() + 0
+        points[pid] = value
+        pattern = patterns.get(hari)
+        if pattern is None:
+            codes = [hari[i] if i < len(hari) else "." for i in positions]
+            hadir = tuple(end_of[i] for i, c in zip(positions, codes, strict=True) if c == "H")
+            alpa = codes.count("A")
+            pattern = patterns[hari] = (len(codes) - codes.count(".") - alpa, alpa, hadir)
+        present, alpa, hadir = pattern
+        if present + alpa == 0:
+            continue
+        late: list[int | None] = []
+        early: list[int | None] = []
+        for offset, end_key, end_minutes in hadir:
+            came = masuk[offset : offset + 6]
+            if came > start_key:
+                late.append(None if came == NO_MASUK else int(came) // 120 - start)
+            left = pulang[offset : offset + 6]
+            if left < end_key:
+                early.append(None if left == NO_PULANG else end_minutes - int(left) // 120)
+        attendance[pid] = AttendanceAgg(present, alpa, tuple(late), tuple(early))
+    return points, attendance
 
 
 def _capaian(session: Session, tahun: int, bulan: int, opd_id: int | None) -> dict[int, Decimal]:
@@ -544,22 +492,18 @@ def _capaian(session: Session, tahun: int, bulan: int, opd_id: int | None) -> di
     of squares).
     """
     dialect = session.get_bind().dialect.name
-    # SQLite reads the year in IKI order from ix_realisasi_capaian (no sort for the GROUP BY);
-    # PostgreSQL hashes the months ≤ bulan read from ix_realisasi_recap.
+    # The cumulative realisasi of months 1..bulan per IKI, maintained on every write
+    # (skp_app.realization.totals): one row per IKI instead of ``bulan`` monthly rows.
+    total = getattr(RealisasiKumulatif, f"total_{bulan}")
+    count = getattr(RealisasiKumulatif, f"n_{bulan}")
     sums = (
         select(
-            Realisasi.iki_id.label("iki_id"),
-            # float8 sums are far cheaper than numeric ones on PostgreSQL (capaian is a ratio).
-            func.sum(cast(Realisasi.nilai, Float)).label("total"),
-            func.count().label("n"),
+            RealisasiKumulatif.iki_id.label("iki_id"),
+            # float8 arithmetic is far cheaper than numeric on PostgreSQL (capaian is a ratio).
+            cast(total, Float).label("total"),
+            count.label("n"),
         )
-        .where(
-            Realisasi.tahun == tahun,
-            Realisasi.bulan <= bulan,
-            Realisasi.status.in_(COUNTED_REALISASI),
-            Realisasi.nilai.is_not(None),
-        )
-        .group_by(Realisasi.iki_id)
+        .where(RealisasiKumulatif.tahun == tahun, count > 0)
         .subquery()
     )
     start_m = _month_of(Skp.tanggal_mulai, dialect)
@@ -896,9 +840,8 @@ def _run_recap(
     report(0, 5, "Membaca pegawai")
     employees = _employees(session, opd_id)
     report(1, 5, "Menjumlahkan poin aktivitas yang disetujui")
-    points = _points(session, cal, opd_id)
+    points, attendance = _monthly(session, cal, settings, opd_id)
     report(2, 5, "Menghitung keterlambatan dan ketidakhadiran")
-    attendance = _attendance(session, cal, settings, opd_id)
     report(3, 5, "Menghitung capaian RHK utama")
     capaian = _capaian(session, tahun, bulan, opd_id)
     predikat = (
