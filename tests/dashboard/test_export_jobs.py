@@ -335,7 +335,7 @@ def test_progress_page_polls_while_the_job_runs_and_survives_a_reload(
     for _reload in range(2):
         html = _text(client.get(f"/ekspor/proses/{job.id}"))
         assert "50%" in html and "Berjalan" in html
-        assert f'data-status-url="/ekspor/proses/{job.id}/status"' in html
+        assert f'data-job-status-url="/ekspor/proses/{job.id}/status"' in html
         assert 'http-equiv="refresh"' in html  # without JavaScript
         assert "/unduh" not in html
     status = client.get(f"/ekspor/proses/{job.id}/status").get_json()

@@ -161,7 +161,7 @@ def test_a_running_run_page_polls_its_status(client, login, users, session):
     session.commit()
     login(users["hr"])
     html = client.get(f"/sinkronisasi/{run.id}").get_data(as_text=True)
-    assert 'http-equiv="refresh"' in html and "data-status-url" in html
+    assert 'http-equiv="refresh"' in html and "data-job-status-url" in html
     assert "width: 25%" in html
     data = client.get(f"/sinkronisasi/{run.id}/status").get_json()
     assert data["running"] is True and data["progress"]["percent"] == 25
