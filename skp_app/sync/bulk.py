@@ -5,8 +5,9 @@ parameter construction), which is most of the time spent writing a 20,000-employ
 :func:`bulk_insert` hands the rows straight to the driver instead (``executemany`` on SQLite,
 ``COPY`` on PostgreSQL), after converting each value once to what both databases accept: dates
 as ISO text (how SQLAlchemy stores them on SQLite; PostgreSQL parses it), datetimes as
-``YYYY-MM-DD HH:MM:SS.ffffff``, JSON as ``json.dumps``. Columns left out get their model
-default (scalar or callable), as SQLAlchemy would give them. :func:`select_in` and
+``YYYY-MM-DD HH:MM:SS.ffffff``, JSON as compact JSON text (orjson: ten times faster than
+``json.dumps``, the same values for both databases and ``json.loads``). Columns left out get
+their model default (scalar or callable), as SQLAlchemy would give them. :func:`select_in` and
 :func:`execute_in` do the same for the batches' ``IN (…)`` lookups and stamps; on PostgreSQL the
 keys travel as one array parameter (``= ANY(%s)``), so the statement text stays short and is
 parsed once instead of carrying hundreds of placeholders. :func:`record_audit` writes the audit
@@ -21,6 +22,7 @@ from decimal import Decimal
 from enum import Enum
 from operator import itemgetter
 
+import orjson
 from sqlalchemy import JSON, Date, DateTime, Numeric, Table
 from sqlalchemy.orm import Session
 
@@ -32,6 +34,7 @@ __all__ = [
     "execute_in",
     "execute_many",
     "is_postgres",
+    "json_loads",
     "record_audit",
     "reserve_ids",
     "select_in",
@@ -88,15 +91,25 @@ def _json_default(v):
     raise TypeError(f"{type(v).__name__} is not JSON serialisable")
 
 
-# One encoder for every value (json.dumps with ``default`` builds a new one per call); the
-# output is what json.dumps writes, as SQLAlchemy's JSON type does.
+# The fallback for what orjson refuses (integers beyond 64 bits): the standard encoder, built
+# once (json.dumps with ``default`` builds a new one per call).
 _encode = json.JSONEncoder(default=_json_default).encode
+_dumps = orjson.dumps
+_OPTIONS = orjson.OPT_NON_STR_KEYS  # int/date keys become text, as json.dumps makes them
+
+#: Parse JSON text (orjson: a quarter of the time of ``json.loads``, same values).
+json_loads = orjson.loads
 
 
 def _to_json(v):
     if v is None:
         return None
-    return "{}" if v == {} else _encode(v)
+    if v == {}:
+        return "{}"
+    try:
+        return _dumps(v, default=_json_default, option=_OPTIONS).decode()
+    except TypeError:  # orjson.JSONEncodeError: an integer beyond 64 bits
+        return _encode(v)
 
 
 def _converter(col):

@@ -23,7 +23,6 @@ Both commit (at batch granularity): they are the outermost unit of work of a syn
 from __future__ import annotations
 
 import gc
-import json
 import logging
 from array import array
 from collections import Counter
@@ -57,6 +56,7 @@ from skp_app.sync.bulk import (
     bulk_insert,
     execute_in,
     is_postgres,
+    json_loads,
     record_audit,
     reserve_ids,
     select_in,
@@ -177,13 +177,15 @@ class _FpRow(NamedTuple):
     fp: str
 
 
-def _fp_text(value) -> str:
-    """Write one value as _fingerprint_sql's SQL does (ISO dates, decimal ints, NULL as \\x01)."""
-    if value is None:
-        return "\x01"
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
+def _fp_of(values: dict) -> str:
+    """Write an employee row given as ``{column: value}`` (text, ints, ISO date text; missing
+    columns are NULL) as _fingerprint_sql's SQL does: decimal ints, NULL as \\x01."""
+    return _FP_SEPARATOR.join(
+        [
+            "\x01" if v is None else v if v.__class__ is str else str(v)
+            for v in map(values.get, _EXISTING_NAMES)
+        ]
+    )
 
 
 def _fingerprint_sql(session: Session) -> dict[str, str]:
@@ -203,14 +205,7 @@ def _db_digest(row, external_id: str | None, org) -> int:
     """Fingerprint what the comparison reads of an employee: the compared columns (``row.fp``,
     see _fingerprint_sql), the external id, and the unit and position rows the employee is in."""
     return digest(
-        "\x1e".join(
-            (
-                row.fp,
-                external_id or "\x00",
-                repr(org.units.get(row.unit_id)),
-                repr(org.position_rows.get(row.jabatan_id)),
-            )
-        )
+        "\x1e".join((row.fp, external_id or "\x00", org.place_text(row.unit_id, row.jabatan_id)))
     )
 
 
@@ -329,6 +324,17 @@ class _OrgIndex:
             self.position_rows[jid] = (unit_id, nama, is_head, atasan_id)
             if is_head:
                 self.heads.setdefault(unit_id, jid)
+        self._places: dict[tuple, str] = {}
+
+    def place_text(self, unit_id: int | None, jabatan_id: int | None) -> str:
+        """Return the unit and position rows of an employee as text (for _db_digest)."""
+        key = (unit_id, jabatan_id)
+        text = self._places.get(key)
+        if text is None:
+            text = self._places[key] = (
+                f"{self.units.get(unit_id)!r}\x1e{self.position_rows.get(jabatan_id)!r}"
+            )
+        return text
 
     def unit_name(self, uid: int | None) -> str | None:
         return self.units[uid][1] if uid in self.units else None
@@ -390,6 +396,14 @@ class _Planner:
         # Fingerprints of rows found unchanged (see SyncFingerprint); a source that names
         # superiors is always compared in full (a superior can change without its row).
         self.fingerprints = adapter.fingerprints and "atasan_nip" not in adapter.fields
+        # Nothing to look up while the source has no fingerprint at all (its first run): a
+        # fingerprint stored by this run is of a NIP it has seen, whose repeats are compared.
+        self.lookup = self.fingerprints and (
+            session.scalar(
+                select(SyncFingerprint.nip).where(SyncFingerprint.source == adapter.source).limit(1)
+            )
+            is not None
+        )
         self.pending_fingerprints: list[dict] = []
         self.atasan: dict[str, tuple[int, str]] = {}  # NIP -> (row, superior NIP)
         self.missing: dict[str, int] = {}  # NIPs the source says it does not know
@@ -670,7 +684,7 @@ class _Planner:
 
     def process(self, items: list) -> None:
         valid: list[tuple[NormalizedPegawai, object]] = []
-        hits = self._fingerprint_hits(items) if self.fingerprints else {}
+        hits = self._fingerprint_hits(items) if self.lookup else {}
         for item in items:
             self.records += 1
             if isinstance(item, LazyRecord):
@@ -1732,7 +1746,8 @@ _CHANGE_COLUMNS = (
 
 
 _PENDING_STRUCTURE_SQL = (
-    "SELECT id, entity, kind, depth, pegawai_id, object_id, nip, key, label, diff, record "
+    "SELECT id, entity, kind, depth, pegawai_id, object_id, nip, key, label, "
+    "CAST(diff AS TEXT), CAST(record AS TEXT) "
     "FROM sync_changes WHERE run_id = ? AND entity IN ('unit', 'jabatan') "
     "AND applied_at IS NULL ORDER BY entity DESC, depth, id"
 )
@@ -1763,16 +1778,21 @@ def _pending_pegawai_ids(session: Session, run: SyncRun) -> array:
 
 
 _CHANGE_NAMES = [c.name for c in _CHANGE_COLUMNS]
-_JSON_NAMES = ("diff", "record")
+_PLAIN_NAMES = _CHANGE_NAMES[:-2]
+# diff and record (the last two) are read as text on both databases and parsed here (orjson),
+# instead of by psycopg's json.loads.
+_JSON_AS_TEXT = {"diff": "CAST(diff AS TEXT)", "record": "CAST(record AS TEXT)"}
 
 
 def _change_dicts(rows) -> list[dict]:
+    loads = json_loads
+    names = _PLAIN_NAMES
     out = []
     for row in rows:
-        c = dict(zip(_CHANGE_NAMES, row, strict=True))
-        for name in _JSON_NAMES:  # SQLite hands JSON back as text; psycopg decodes it
-            if isinstance(c[name], str):
-                c[name] = json.loads(c[name])
+        c = dict(zip(names, row, strict=False))  # the row ends in diff, record
+        diff, record = row[-2], row[-1]
+        c["diff"] = loads(diff) if diff is not None else None
+        c["record"] = loads(record) if record is not None else None
         out.append(c)
     return out
 
@@ -1780,7 +1800,13 @@ def _change_dicts(rows) -> list[dict]:
 def _load_changes(session: Session, ids) -> list[dict]:
     """Return the pending changes with these ids as dicts, in the order of ``ids``."""
     rows = select_in(
-        session, SyncChange.__table__, _CHANGE_NAMES, "id", ids, where={"applied_at": None}
+        session,
+        SyncChange.__table__,
+        _PLAIN_NAMES,
+        "id",
+        ids,
+        where={"applied_at": None},
+        extra=_JSON_AS_TEXT,
     )
     by_id = {c["id"]: c for c in _change_dicts(rows)}
     return [by_id[i] for i in ids if i in by_id]
@@ -2136,31 +2162,34 @@ def _apply_pegawai_batch(
             if c["nip"] in already:  # written by an earlier attempt outside this bookkeeping
                 c["pegawai_id"] = already[c["nip"]]
                 continue
-            values = dict(_PEGAWAI_DEFAULTS)
-            values.update(c["record"].get("values", {}))  # dates stay ISO text (bulk_insert)
-            values["unit_id"] = refs.unit_id(c["record"].get("unit"))
-            values["jabatan_id"] = refs.jabatan_id(c["record"].get("jabatan"))
+            rec = c["record"]
+            # Dates stay ISO text (bulk_insert).
+            values = {**_PEGAWAI_DEFAULTS, **rec.get("values", {})}
+            values["unit_id"] = refs.unit_id(rec.get("unit"))
+            values["jabatan_id"] = refs.jabatan_id(rec.get("jabatan"))
             values["created_at"] = values["updated_at"] = now_text
             rows.append(values)
             fresh.append(c)
         if rows:
             bulk_insert(session, table, rows)
             ids = dict(select_in(session, _PT, ["nip", "id"], "nip", [c["nip"] for c in fresh]))
+            summary = f" ditambahkan (sinkronisasi #{run.id})"
             for c, values in zip(fresh, rows, strict=True):
                 c["pegawai_id"] = pid = ids[c["nip"]]
                 created.add(pid)
-                if c["record"].get("digest") is not None:
+                rec = c["record"]
+                if rec.get("digest") is not None:
                     # What the database writes for the row just inserted (_fingerprint_sql).
                     values["id"] = pid
-                    c["_fp"] = _FP_SEPARATOR.join(map(_fp_text, map(values.get, _EXISTING_NAMES)))
+                    c["_fp"] = _fp_of(values)
                     c["_unit_id"], c["_jabatan_id"] = values["unit_id"], values["jabatan_id"]
                 audit.append(
                     {
                         "action": "pegawai.sync_create",
                         "object_type": "pegawai",
                         "object_id": pid,
-                        "after": new_employee_summary(c["record"]),
-                        "summary": f"Pegawai {c['label']} ditambahkan (sinkronisasi #{run.id})",
+                        "after": new_employee_summary(rec),
+                        "summary": f"Pegawai {c['label']}{summary}",
                     }
                 )
         for c in new:

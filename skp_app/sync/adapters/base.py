@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import abc
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from hashlib import blake2b
@@ -30,6 +30,7 @@ __all__ = [
     "clean",
     "digest",
     "parse_date",
+    "prefixed_digest",
     "raw_dict",
 ]
 
@@ -266,6 +267,20 @@ FINGERPRINT_VERSION = "1"
 def digest(text: str) -> int:
     """Return a stable signed 64-bit fingerprint of ``text`` (fits a BIGINT column)."""
     return int.from_bytes(blake2b(text.encode(), digest_size=8).digest(), "big", signed=True)
+
+
+def prefixed_digest(prefix: str) -> Callable[[str], int]:
+    """Return ``f`` with ``f(text) == digest(prefix + text)``, hashing ``prefix`` only once
+    (a row's fingerprint starts with a long text naming the source, header and mapping)."""
+    start = blake2b(prefix.encode(), digest_size=8)
+    from_bytes = int.from_bytes
+
+    def digest_after(text: str) -> int:
+        h = start.copy()
+        h.update(text.encode())
+        return from_bytes(h.digest(), "big", signed=True)
+
+    return digest_after
 
 
 _SPACES = re.compile(r"\s+")

@@ -235,6 +235,7 @@ class RecordBuilder:
             self.single = tuple((f, p[0]) for f, p in positions.items() if len(p) == 1)
             self.multi = tuple((f, p) for f, p in positions.items() if len(p) > 1)
         self.by_position = index is not None
+        self.memo = _Memo()
 
     def build(
         self,
@@ -264,7 +265,7 @@ class RecordBuilder:
                     if v is not None and v != "":
                         vals[f] = v
                         break
-        return _build(row_number, source_key, raw, vals)
+        return _build(row_number, source_key, raw, vals, self.memo)
 
 
 def build_record(
@@ -290,27 +291,77 @@ def _text(v) -> str | None:
     return v or None
 
 
-def _build(row_number: int, source_key: str, raw: dict, vals: dict) -> NormalizedPegawai:
+class _Memo:
+    """What a builder parsed before, by the text it parsed: a source repeats the same dates,
+    golongan, kedudukan and gender codes thousands of times. Only successful parses of
+    hashable values are kept, and at most ``LIMIT`` of each kind (memory stays bounded)."""
+
+    LIMIT = 50_000
+    __slots__ = ("dates", "kinds")
+
+    def __init__(self) -> None:
+        self.dates: dict = {}
+        self.kinds: dict = {}
+
+    def date(self, value, label: str):
+        try:
+            return self.dates[value]
+        except KeyError:
+            parsed = parse_date(value, label)  # raises ValueError: never kept
+            if len(self.dates) < self.LIMIT:
+                self.dates[value] = parsed
+            return parsed
+        except TypeError:  # not hashable
+            return parse_date(value, label)
+
+    def kind(self, jenis_pegawai, status_pegawai, golongan_id, golongan_label, kedudukan_id):
+        """Return ``(pppk, (golongan id, golongan pppk, unknown), kedudukan)``."""
+        key = (jenis_pegawai, status_pegawai, golongan_id, golongan_label, kedudukan_id)
+        try:
+            return self.kinds[key]
+        except KeyError:
+            pass
+        except TypeError:
+            return _kind(*key)
+        found = _kind(*key)
+        if len(self.kinds) < self.LIMIT:
+            self.kinds[key] = found
+        return found
+
+
+def _kind(jenis_pegawai, status_pegawai, golongan_id, golongan_label, kedudukan_id):
+    pppk = is_pppk(None, jenis_pegawai, status_pegawai)
+    return pppk, golongan(golongan_id, golongan_label, pppk=pppk), kedudukan(kedudukan_id)
+
+
+def _build(
+    row_number: int, source_key: str, raw: dict, vals: dict, memo: _Memo | None = None
+) -> NormalizedPegawai:
     # Written for speed (it runs once per source row): few calls, one constructor call.
     get = vals.get
     problems: list[tuple[str, str]] = []
     dates = {}
+    memo = memo or _Memo()
     for field, label in _DATE_FIELDS:
         v = get(field)
         if v is None or v == "":
             continue
         try:
-            dates[field] = parse_date(v, label)
+            dates[field] = memo.date(v, label)
         except ValueError as exc:
             problems.append(("date_invalid", str(exc)))
     jenis_pegawai = get("jenis_pegawai")
     status_pegawai = get("status_pegawai")
-    pppk = is_pppk(None, jenis_pegawai, status_pegawai)
+    pppk, (gid, gpppk, unknown), kh = memo.kind(
+        jenis_pegawai,
+        status_pegawai,
+        get("golongan_id"),
+        get("golongan"),
+        get("kedudukan_hukum_id"),
+    )
     jenis_asn = None
     if jenis_pegawai not in (None, "") or status_pegawai not in (None, ""):
         jenis_asn = "PPPK" if pppk else "PNS"
-    gid, gpppk, unknown = golongan(get("golongan_id"), get("golongan"), pppk=pppk)
-    kh = kedudukan(get("kedudukan_hukum_id"))
     if kh is not None and kh not in KEDUDUKAN_HUKUM:
         problems.append(
             (

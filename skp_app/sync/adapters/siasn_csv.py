@@ -20,7 +20,7 @@ from skp_app.sync.adapters.base import (
     SourceAdapter,
     SyncSourceError,
     clean,
-    digest,
+    prefixed_digest,
     raw_dict,
 )
 from skp_app.sync.adapters.mapping import SIASN_CSV_MAPPING, RecordBuilder, provided_fields
@@ -56,6 +56,7 @@ def rows_to_records(
     nip_index = next((index[n] for n in nip_names if n in index), None)
     if nip_index is None:
         fingerprint = None
+    row_digest = prefixed_digest(fingerprint) if fingerprint is not None else None
 
     for number, cells in table.rows(start):
         if len(cells) != ncols:
@@ -87,9 +88,9 @@ def rows_to_records(
                     nama=nama[:200],
                 )
                 continue
-        if fingerprint is not None:
+        if row_digest is not None:
             yield LazyRecord(
-                number, keys, cells, builder, digest(fingerprint + "\x1f".join(cells)), nip_index
+                number, keys, cells, builder, row_digest("\x1f".join(cells)), nip_index
             )
             continue
         yield builder.build(number, f"baris {number}", RowRaw(keys, cells), cells)
