@@ -29,6 +29,7 @@ such a finding gets one here (:func:`flag_findings`).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -193,6 +194,74 @@ def _execute(session: Session, stmt, *, bulk: bool = False) -> list[tuple]:
         return cursor.fetchall()
     finally:
         cursor.close()
+
+
+class _Prefetch:
+    """A bulk select run on a second PostgreSQL connection while this one goes on.
+
+    The second transaction imports this transaction's snapshot (``pg_export_snapshot`` and
+    ``SET TRANSACTION SNAPSHOT``, as ``pg_dump --jobs`` does), so it reads what a next
+    statement of the session would read; the database server then works on the other core
+    while Python turns the earlier rows into objects. A transaction that has written (its
+    changes would be invisible to the other one) and SQLite run the select on the session's
+    own connection when the rows are asked for.
+    """
+
+    def __init__(self, session: Session, stmt) -> None:
+        self._session, self._stmt = session, stmt
+        self._rows: list[tuple] | None = None
+        self._error: BaseException | None = None
+        self._thread: threading.Thread | None = None
+        conn = session.connection()
+        if conn.dialect.name != "postgresql":
+            return
+        clean, snapshot = conn.exec_driver_sql(
+            "SELECT txid_current_if_assigned() IS NULL, pg_export_snapshot()"
+        ).one()
+        if not clean:
+            return
+        compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+        sql, params = str(compiled), compiled.construct_params()
+        engine = conn.engine
+        self._thread = threading.Thread(
+            target=self._run, args=(engine, snapshot, sql, params), daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, engine, snapshot: str, sql: str, params: dict[str, Any]) -> None:
+        try:
+            import psycopg  # the PostgreSQL driver, present when the dialect is
+            import psycopg.sql
+
+            raw = engine.raw_connection()
+            try:
+                driver = raw.driver_connection
+                driver.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+                driver.read_only = True
+                with driver.cursor() as cursor:
+                    cursor.execute(
+                        psycopg.sql.SQL("SET TRANSACTION SNAPSHOT {}").format(
+                            psycopg.sql.Literal(snapshot)
+                        )
+                    )
+                    cursor.execute(sql, params)
+                    self._rows = cursor.fetchall()
+                driver.rollback()
+                driver.isolation_level = None
+                driver.read_only = None
+            finally:
+                raw.close()
+        except BaseException as exc:  # handed to the caller in rows()
+            self._error = exc
+
+    def rows(self) -> list[tuple]:
+        """Return the rows (waiting for the other connection if it is still reading)."""
+        if self._thread is None:
+            return _execute(self._session, self._stmt, bulk=True)
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._rows or []
 
 
 _DECIMALS: dict[Any, Decimal] = {}
@@ -547,12 +616,10 @@ def load_cascade_rows(
         skp_stmt = skp_stmt.where(
             or_(func.coalesce(sj.jenis, pj.jenis).in_(jenis), Skp.is_jpt.is_(True))
         )
-    for row in _execute(session, skp_stmt, bulk=True):
-        ld.skps[row[0]] = _skp_from_row(row, tahun, True)
-
-    # 3. Their RHK and 4. IKI, joined to the same SKP filter (a join plans better than
-    #    nested IN subqueries on SQLite).
+    iki_rows: _Prefetch | None = None
     if max_level is None:
+        # 3. Their RHK and 4. IKI, joined to the same SKP filter (a join plans better than
+        #    nested IN subqueries on SQLite); on PostgreSQL the IKI are read meanwhile.
         rhk_stmt = select(*_RHK_COLUMNS).join(Skp, Skp.id == Rhk.skp_id).where(*conditions)
         iki_stmt = (
             select(*_IKI_COLUMNS)
@@ -560,7 +627,11 @@ def load_cascade_rows(
             .join(Skp, Skp.id == Rhk.skp_id)
             .where(*conditions)
         )
-    else:
+        iki_rows = _Prefetch(session, iki_stmt.order_by(Iki.rhk_id, Iki.urutan, Iki.id))
+    for row in _execute(session, skp_stmt, bulk=True):
+        ld.skps[row[0]] = _skp_from_row(row, tahun, True)
+
+    if max_level is not None:
         skp_ids = sorted(ld.skps) or [-1]
         rhk_stmt = select(*_RHK_COLUMNS).where(Rhk.skp_id.in_(skp_ids))
         iki_stmt = select(*_IKI_COLUMNS).where(
@@ -571,7 +642,9 @@ def load_cascade_rows(
     ld.rhk_ids = {r[0] for r in rhk_rows}
     cache = _IndicatorCache()
     ld.indicators = cache.group(
-        _execute(session, iki_stmt.order_by(Iki.rhk_id, Iki.urutan, Iki.id), bulk=True)
+        iki_rows.rows()
+        if iki_rows is not None
+        else _execute(session, iki_stmt.order_by(Iki.rhk_id, Iki.urutan, Iki.id), bulk=True)
     )
 
     # 5. Rows around the loaded set: intervened RHK and sasaran outside it (other OPD or

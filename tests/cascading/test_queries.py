@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from skp_app.cascading import queries as cascade_queries
 from skp_app.cascading.graph import CascadeError, build_cascade_graph, descendants_of
 from skp_app.cascading.matrix import build_matrix
 from skp_app.cascading.queries import (
@@ -17,7 +18,7 @@ from skp_app.cascading.queries import (
     subtree_for,
 )
 from skp_app.cascading.rules import check_cascade, neighbourhood
-from skp_app.planning.models import Rhk, Skp
+from skp_app.planning.models import Iki, Rhk, Skp
 
 TAHUN = 2026
 
@@ -135,6 +136,35 @@ def test_a_flagged_link_into_a_closed_skp_names_the_personnel_change(cascade_wor
     assert "SKP-nya sudah ditutup karena perubahan data kepegawaian" in mine[0].message
     saved = [f for f in check_rhk_saved(session, w.rhk["rina_missing"]) if f.nodes[:1] == (node,)]
     assert saved == mine
+
+
+def _indicator_texts(rows, rhk_id):
+    return [i.text for r in rows.rhks if r.id == rhk_id for i in r.indicators]
+
+
+def test_iki_read_beside_the_session_equal_its_own_and_unsaved_changes_are_seen(
+    cascade_world, session, monkeypatch
+):
+    # On PostgreSQL the IKI are read on a second connection in the session's snapshot; a
+    # transaction that has written reads them itself (the other one could not see the write).
+    runs = []
+    run = cascade_queries._Prefetch._run
+    monkeypatch.setattr(
+        cascade_queries._Prefetch, "_run", lambda self, *a: (runs.append(a), run(self, *a))
+    )
+    w = cascade_world
+    committed = cascade_queries.load_cascade_rows(session, TAHUN)
+    session.rollback()
+    rid = w.rhk["kasi_jaringan"]
+    before = _indicator_texts(committed, rid)
+    assert before
+    session.add(Iki(rhk_id=rid, aspek="kualitas", urutan=9, teks="Persentase jaringan aktif"))
+    session.flush()
+    unsaved = cascade_queries.load_cascade_rows(session, TAHUN)
+    assert _indicator_texts(unsaved, rid) == [*before, "Persentase jaringan aktif"]
+    assert len(runs) == (1 if session.get_bind().dialect.name == "postgresql" else 0)
+    assert [r.id for r in unsaved.rhks] == [r.id for r in committed.rhks]
+    session.rollback()
 
 
 def test_penilai_is_read_from_the_skp_row(cascade_world, session):
