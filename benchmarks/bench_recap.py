@@ -6,7 +6,10 @@ monthly realisasi (``--realisasi-months``, default 12: about 1.44 million rows),
 activities per working day in March 2026 (about 0.9 million rows, mostly approved) and the
 fingerprint attendance of March (about 0.4 million rows, with lateness, early leave, leave
 and absence), one employee in 200 under a hukuman disiplin in force in March, plus a TPP
-policy with a pagu per kelas jabatan. It then times
+policy with a pagu per kelas jabatan. The bulk inserts bypass the application, so the monthly
+totals the recap reads (:mod:`skp_app.realization.totals`, maintained by every write in
+production) are then rebuilt once with ``rebuild_monthly_totals`` — reported, not timed as part
+of the recap. It then times
 ``skp_app.realization.tpp_recap.run_recap`` for March (all OPDs) including the commit, and
 reports for each run, next to the machine's load, the wall and CPU seconds of:
 

@@ -268,19 +268,23 @@ def apply_attendance_days(
             if row is None:
                 missing.append((pid, tahun, bulan))
                 continue
-            hari = list(row[0].ljust(31, "."))
-            masuk = [row[1][i : i + 6] or NO_DAY for i in range(0, 186, 6)]
-            pulang = [row[2][i : i + 6] or NO_DAY for i in range(0, 186, 6)]
+            hari = row[0].ljust(31, ".")
+            masuk = row[1].ljust(186, ".")
+            pulang = row[2].ljust(186, ".")
+            # Usually one or two days per employee and batch: splice them in.
             for position, (code, came, left) in per_pegawai[pid]:
-                hari[position], masuk[position], pulang[position] = code, came, left
+                at = 6 * position
+                hari = f"{hari[:position]}{code}{hari[position + 1 :]}"
+                masuk = f"{masuk[:at]}{came}{masuk[at + 6 :]}"
+                pulang = f"{pulang[:at]}{left}{pulang[at + 6 :]}"
             changes.append(
                 {
                     "k_tahun": tahun,
                     "k_bulan": bulan,
                     "k_pegawai": pid,
-                    "hari": "".join(hari),
-                    "masuk": "".join(masuk),
-                    "pulang": "".join(pulang),
+                    "hari": hari,
+                    "masuk": masuk,
+                    "pulang": pulang,
                 }
             )
         if changes:
@@ -470,39 +474,27 @@ def _changed(obj, names: tuple[str, ...]) -> bool:
     return any(state.attrs[name].history.has_changes() for name in names)
 
 
-def _add_keys(obj, keys: tuple[set, set], *, before: bool) -> None:
-    """Add the totals keys of ``obj``: its current values, and its old ones when changed."""
+def _add_keys(obj, keys: tuple[set, set]) -> None:
+    """Add the totals keys of ``obj``: its current one, and its old one when it moved."""
     if isinstance(obj, Aktivitas | Kehadiran):
-        names = _AKTIVITAS_KEYS if isinstance(obj, Aktivitas) else _KEHADIRAN_KEYS
         first, second = "pegawai_id", "tanggal"
     elif isinstance(obj, Realisasi):
-        names, first, second = _REALISASI_KEYS, "iki_id", "tahun"
+        first, second = "iki_id", "tahun"
     else:
         return
     state = attributes.instance_state(obj)
-    values = [(getattr(obj, first), getattr(obj, second))]
-    if before:
-        # Deleted: the values the row had (history's deleted side when changed meanwhile).
-        for name, index in ((first, 0), (second, 1)):
-            old = state.attrs[name].history.deleted
-            if old:
-                pair = list(values[0])
-                pair[index] = old[0]
-                values.append(tuple(pair))
-    else:
-        old_first = state.attrs[first].history.deleted
-        old_second = state.attrs[second].history.deleted
-        if old_first or old_second:
-            values.append(
-                (
-                    old_first[0] if old_first else values[0][0],
-                    old_second[0] if old_second else values[0][1],
-                )
-            )
-    for a, b in values:
+    current = (getattr(obj, first), getattr(obj, second))
+    old_first = state.attrs[first].history.deleted
+    old_second = state.attrs[second].history.deleted
+    pairs = [current]
+    if old_first or old_second:
+        pairs.append(
+            (old_first[0] if old_first else current[0], old_second[0] if old_second else current[1])
+        )
+    for a, b in pairs:
         if a is None or b is None:
             continue
-        if names is _REALISASI_KEYS:
+        if isinstance(obj, Realisasi):
             keys[1].add((a, b))
         else:
             keys[0].add((a, b.year, b.month))
@@ -517,7 +509,7 @@ def _before_flush(session: Session, flush_context, instances) -> None:  # noqa: 
     """Note the keys of the rows about to be deleted (their attributes can still be loaded)."""
     for obj in session.deleted:
         if isinstance(obj, Aktivitas | Kehadiran | Realisasi):
-            _add_keys(obj, _pending(session), before=True)
+            _add_keys(obj, _pending(session))
 
 
 @event.listens_for(Session, "after_flush")
@@ -525,7 +517,7 @@ def _after_flush(session: Session, flush_context) -> None:  # noqa: ARG001 - eve
     """Recompute the totals touched by this flush (same transaction, same connection)."""
     keys = session.info.pop(_PENDING, None) or (set(), set())
     for obj in session.new:
-        _add_keys(obj, keys, before=False)
+        _add_keys(obj, keys)
     for obj in session.dirty:
         if isinstance(obj, Aktivitas):
             names = _AKTIVITAS_KEYS
@@ -536,7 +528,7 @@ def _after_flush(session: Session, flush_context) -> None:  # noqa: ARG001 - eve
         else:
             continue
         if _changed(obj, names):
-            _add_keys(obj, keys, before=False)
+            _add_keys(obj, keys)
     pegawai_keys, iki_keys = keys
     if pegawai_keys:
         refresh_pegawai_months(session, pegawai_keys)

@@ -444,3 +444,60 @@ def test_recap_lines_equal_the_raw_aggregation_on_benchmark_data(
     summary_new = {k: v for k, v in with_totals.summary.items() if k != "timing"}
     summary_old = {k: v for k, v in raw.summary.items() if k != "timing"}
     assert summary_new == summary_old
+
+
+# --- concurrency (PostgreSQL: READ COMMITTED, several workers) -------------------------------
+
+
+def test_concurrent_writes_to_one_employee_month_both_count(app, db, rworld, session):
+    """Two transactions approve activities of the same employee and month at the same time:
+    the second recompute waits for the first commit and sees it (parent row lock)."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite serializes writers with its database lock")
+    import threading
+
+    from sqlalchemy.orm import Session
+
+    staf_id = rworld.p["staf"].id
+    session.commit()
+
+    def activity(poin: str) -> Aktivitas:
+        return Aktivitas(
+            pegawai_id=staf_id,
+            tanggal=date(TAHUN, 3, 4),
+            jam_mulai=time(8),
+            jam_selesai=time(9),
+            menit=60,
+            uraian="Menyusun laporan",
+            poin=Decimal(poin),
+            status="disetujui",
+        )
+
+    first, second = Session(db.engine), Session(db.engine)
+    errors: list[BaseException] = []
+    try:
+        first.add(activity("100"))
+        first.flush()  # holds the lock of the employee until it commits
+
+        def other() -> None:
+            try:
+                second.add(activity("50"))
+                second.flush()
+                second.commit()
+            except BaseException as exc:  # noqa: BLE001 - reported below
+                errors.append(exc)
+                second.rollback()
+
+        thread = threading.Thread(target=other)
+        thread.start()
+        thread.join(0.5)
+        assert thread.is_alive(), "the second writer should wait for the first one's commit"
+        first.commit()
+        thread.join(10)
+    finally:
+        first.close()
+        second.close()
+    assert not errors
+    session.expire_all()
+    assert _fresh(session, RekapBulananPegawai, (TAHUN, 3, staf_id)).poin == Decimal("150")
+    assert_totals_match_a_rebuild(session)
