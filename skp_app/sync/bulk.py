@@ -31,6 +31,7 @@ from skp_app.timeutil import utcnow
 __all__ = [
     "analyze",
     "bulk_insert",
+    "commit_batch",
     "execute_in",
     "execute_many",
     "is_postgres",
@@ -173,6 +174,20 @@ def bulk_insert(session: Session, table: Table, rows: list[dict]) -> int:
         return len(rows)
     conn.exec_driver_sql(sql, list(converted()))
     return len(rows)
+
+
+def commit_batch(session: Session) -> None:
+    """Commit one batch of a long run; on PostgreSQL without waiting for its WAL to reach disk.
+
+    The batch stays atomic (a batch and its mark commit together or not at all). Only the
+    moment it is durable moves: a server crash can lose the last fraction of a second of
+    batches, as if the run had stopped slightly earlier, and the rerun redoes them. The run's
+    last commit (planned, applied) is an ordinary one and makes every batch before it durable,
+    since the log is flushed in order.
+    """
+    if is_postgres(session):
+        session.connection().exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+    session.commit()
 
 
 def reserve_ids(session: Session, table: Table, n: int) -> list[int]:

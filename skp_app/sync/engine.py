@@ -54,6 +54,7 @@ from skp_app.sync.adapters.base import (
 from skp_app.sync.bulk import (
     analyze,
     bulk_insert,
+    commit_batch,
     execute_in,
     is_postgres,
     json_loads,
@@ -925,32 +926,33 @@ class _Planner:
             )
 
     def _new_record(self, rec, info, unit_ref, unit_label, jab_ref, jab_label) -> None:
-        values = {
-            "nip": rec.nip,
-            "nama": rec.nama,
-            "gelar_depan": rec.gelar_depan or "",
-            "gelar_belakang": rec.gelar_belakang or "",
-            "nip_lama": rec.nip_lama,
-            "jenis_kelamin": rec.jenis_kelamin or info.gender,
-            "tempat_lahir": rec.tempat_lahir or "",
-            "tanggal_lahir": rec.tanggal_lahir or info.birth_date,
-            "jenis_asn": rec.jenis_asn or "PNS",
-            "golongan_id": rec.golongan_id,
-            "golongan_pppk": rec.golongan_pppk,
-            "tmt_golongan": rec.tmt_golongan,
-            "tmt_cpns": rec.tmt_cpns or (info.tmt_cpns if not info.is_pppk else None),
-            "tmt_pns": rec.tmt_pns,
-            "tmt_jabatan": rec.tmt_jabatan,
-            "kedudukan_hukum_id": rec.kedudukan_hukum_id or "01",
-            "email": rec.email or "",
-            "no_hp": rec.no_hp or "",
-        }
+        # Only what is given (no None, no empty text); dates as ISO text. The defaults are
+        # filled in when the employee is inserted (_PEGAWAI_DEFAULTS).
+        stored = {"nip": rec.nip}
+        if rec.nama:
+            stored["nama"] = rec.nama
+        for name, value in (
+            ("gelar_depan", rec.gelar_depan),
+            ("gelar_belakang", rec.gelar_belakang),
+            ("nip_lama", rec.nip_lama),
+            ("jenis_kelamin", rec.jenis_kelamin or info.gender),
+            ("tempat_lahir", rec.tempat_lahir),
+            ("tanggal_lahir", (rec.tanggal_lahir or info.birth_date).isoformat()),
+            ("jenis_asn", rec.jenis_asn or "PNS"),
+            ("golongan_id", rec.golongan_id),
+            ("golongan_pppk", rec.golongan_pppk),
+            ("tmt_golongan", rec.tmt_golongan and rec.tmt_golongan.isoformat()),
+            ("tmt_cpns", _iso(rec.tmt_cpns or (info.tmt_cpns if not info.is_pppk else None))),
+            ("tmt_pns", rec.tmt_pns and rec.tmt_pns.isoformat()),
+            ("tmt_jabatan", rec.tmt_jabatan and rec.tmt_jabatan.isoformat()),
+            ("kedudukan_hukum_id", rec.kedudukan_hukum_id or "01"),
+            ("email", rec.email),
+            ("no_hp", rec.no_hp),
+        ):
+            if value is not None and value != "":
+                stored[name] = value
         # A new employee's review line is derived from ``record`` (SyncChange.display_diff):
         # storing it twice would double the JSON written and read for every new employee.
-        stored = {k: v for k, v in values.items() if v is not None and v != ""}
-        for k in DATE_COLUMNS:
-            if k in stored:
-                stored[k] = stored[k].isoformat()
         record = {"values": stored, "external_source": self.ext_source}
         if unit_ref is not None:
             record["unit"] = unit_ref
@@ -1643,7 +1645,7 @@ def _plan_checkpoint(session, run, planner, done, adapter) -> None:
         run.checkpoint = checkpoint
     if adapter.total and not run.progress_total:
         run.progress_total = int(adapter.total)
-    session.commit()
+    commit_batch(session)
 
 
 def _restore_positions(session: Session, planner: _Planner) -> None:
@@ -2171,8 +2173,15 @@ def _apply_pegawai_batch(
             rows.append(values)
             fresh.append(c)
         if rows:
-            bulk_insert(session, table, rows)
-            ids = dict(select_in(session, _PT, ["nip", "id"], "nip", [c["nip"] for c in fresh]))
+            if is_postgres(session):
+                # Ids from the sequence up front: nothing to read back after the COPY.
+                for values, pid in zip(rows, reserve_ids(session, table, len(rows)), strict=True):
+                    values["id"] = pid
+                bulk_insert(session, table, rows)
+                ids = {values["nip"]: values["id"] for values in rows}
+            else:
+                bulk_insert(session, table, rows)
+                ids = dict(select_in(session, _PT, ["nip", "id"], "nip", [c["nip"] for c in fresh]))
             summary = f" ditambahkan (sinkronisasi #{run.id})"
             for c, values in zip(fresh, rows, strict=True):
                 c["pegawai_id"] = pid = ids[c["nip"]]
@@ -2479,7 +2488,7 @@ def _apply(
         if done:
             analyze(session, "unit_organisasi", "jabatan")
         run.progress_done = done
-        session.commit()
+        commit_batch(session)
         applied = Counter(run.applied_counts or {})
         marks = list(run.applied_marks or [])
         batch_no = 0
@@ -2497,11 +2506,11 @@ def _apply(
             run.progress_done = done
             run.heartbeat_at = utcnow()
             run.progress_message = f"{done} dari {pending} perubahan diterapkan"
-            session.commit()
+            commit_batch(session)
             batch_no += 1
             if batch_no == 1:
                 analyze(session, "pegawai", "pegawai_external_ids")
-                session.commit()
+                commit_batch(session)
             after_batch(run, batch_no)
             if progress:
                 progress(done, pending, run.progress_message)
