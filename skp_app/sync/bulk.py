@@ -17,6 +17,7 @@ events of a batch the same way (``COPY`` on PostgreSQL).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date, datetime, time
 from decimal import Decimal
 from enum import Enum
@@ -122,10 +123,14 @@ def _converter(col):
     return None
 
 
-def bulk_insert(session: Session, table: Table, rows: list[dict]) -> int:
+def bulk_insert(
+    session: Session, table: Table, rows: list[dict], *, each: Callable[[int], None] | None = None
+) -> int:
     """Insert ``rows`` (dicts of column → value, same keys in every row) in one command.
 
-    SQLite gets one ``executemany``; PostgreSQL a ``COPY … FROM STDIN``.
+    SQLite gets one ``executemany``; PostgreSQL a ``COPY … FROM STDIN``. ``each(i)`` is called
+    just before row ``i`` is converted: work done there for the row (it must not use the
+    session) runs on PostgreSQL while the server is still inserting the rows sent before.
     """
     if not rows:
         return 0
@@ -150,7 +155,9 @@ def bulk_insert(session: Session, table: Table, rows: list[dict]) -> int:
     single = len(given) == 1
 
     def converted():
-        for row in rows:
+        for i, row in enumerate(rows):
+            if each is not None:
+                each(i)
             values = get(row)
             if single:
                 values = (values,)
@@ -200,12 +207,12 @@ def reserve_ids(session: Session, table: Table, n: int) -> list[int]:
         return []
     conn = session.connection()
     if conn.dialect.name == "postgresql":
-        return list(
-            conn.exec_driver_sql(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                (table.name, n),
-            ).scalars()
-        )
+        # One row holding an array: cheaper to fetch than n rows of one value.
+        return conn.exec_driver_sql(
+            "SELECT array_agg(nextval(pg_get_serial_sequence(%s, 'id'))) "
+            "FROM generate_series(1, %s)",
+            (table.name, n),
+        ).scalar()
     prep = conn.dialect.identifier_preparer
     top = conn.exec_driver_sql(
         f"SELECT COALESCE(MAX(id), 0) FROM {prep.format_table(table)}"  # noqa: S608

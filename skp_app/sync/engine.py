@@ -562,10 +562,13 @@ class _Planner:
         by_nip: dict[str, list[LazyRecord]] = {}
         for item in items:
             if isinstance(item, LazyRecord):
-                try:
-                    by_nip.setdefault(normalize_nip(item.nip_text), []).append(item)
-                except InvalidNip:
-                    continue
+                nip = item.nip_text
+                if len(nip) != 18 or not nip.isdigit():  # as written by SIASN: nothing to do
+                    try:
+                        nip = normalize_nip(nip)
+                    except InvalidNip:
+                        continue
+                by_nip.setdefault(nip, []).append(item)
         if not by_nip:
             return {}
         known = {
@@ -2173,25 +2176,22 @@ def _apply_pegawai_batch(
             rows.append(values)
             fresh.append(c)
         if rows:
-            if is_postgres(session):
-                # Ids from the sequence up front: nothing to read back after the COPY.
-                for values, pid in zip(rows, reserve_ids(session, table, len(rows)), strict=True):
-                    values["id"] = pid
-                bulk_insert(session, table, rows)
-                ids = {values["nip"]: values["id"] for values in rows}
-            else:
-                bulk_insert(session, table, rows)
-                ids = dict(select_in(session, _PT, ["nip", "id"], "nip", [c["nip"] for c in fresh]))
             summary = f" ditambahkan (sinkronisasi #{run.id})"
-            for c, values in zip(fresh, rows, strict=True):
-                c["pegawai_id"] = pid = ids[c["nip"]]
+            if refs.org is None and any(c["record"].get("digest") is not None for c in fresh):
+                refs.org = _OrgIndex(session)  # the units and positions the structure left
+
+            def note(i: int) -> None:
+                """Book the new employee of row ``i`` (its id is in the row already)."""
+                c, values = fresh[i], rows[i]
+                c["pegawai_id"] = pid = values["id"]
                 created.add(pid)
                 rec = c["record"]
                 if rec.get("digest") is not None:
-                    # What the database writes for the row just inserted (_fingerprint_sql).
-                    values["id"] = pid
-                    c["_fp"] = _fp_of(values)
-                    c["_unit_id"], c["_jabatan_id"] = values["unit_id"], values["jabatan_id"]
+                    # What the database holds for the row just inserted (_fingerprint_sql).
+                    fp = _FpRow(
+                        pid, c["nip"], values["unit_id"], values["jabatan_id"], _fp_of(values)
+                    )
+                    c["_db_digest"] = _db_digest(fp, rec.get("external_id"), refs.org)
                 audit.append(
                     {
                         "action": "pegawai.sync_create",
@@ -2201,6 +2201,19 @@ def _apply_pegawai_batch(
                         "summary": f"Pegawai {c['label']}{summary}",
                     }
                 )
+
+            if is_postgres(session):
+                # Ids from the sequence up front: nothing to read back after the COPY, and
+                # each row is booked while the server inserts the rows sent before it.
+                for values, pid in zip(rows, reserve_ids(session, table, len(rows)), strict=True):
+                    values["id"] = pid
+                bulk_insert(session, table, rows, each=note)
+            else:
+                bulk_insert(session, table, rows)
+                ids = dict(select_in(session, _PT, ["nip", "id"], "nip", [c["nip"] for c in fresh]))
+                for i, values in enumerate(rows):
+                    values["id"] = ids[fresh[i]["nip"]]
+                    note(i)
         for c in new:
             ext = c["record"].get("external_id")
             if ext:
@@ -2355,19 +2368,20 @@ def _remember_applied(session: Session, run: SyncRun, changes: list[dict], refs:
         return
     if refs.org is None:  # the units and positions as the structure apply left them
         refs.org = _OrgIndex(session)
-    # A new employee's row is known as inserted; the others are read back (one query).
-    rows: dict[int, _FpRow] = {
-        c["pegawai_id"]: _FpRow(
-            c["pegawai_id"],
-            c["nip"],
-            c["_unit_id"],
-            c["_jabatan_id"],
-            c["_fp"],
-        )
+    # A new employee's digest is known from the row inserted; the others are read back.
+    done = [
+        {
+            "source": run.source,
+            "nip": c["nip"],
+            "row_digest": c["record"]["digest"],
+            "db_digest": c["_db_digest"],
+        }
         for c in marked
-        if "_fp" in c
-    }
-    ids = [c["pegawai_id"] for c in marked if c["pegawai_id"] not in rows]
+        if "_db_digest" in c
+    ]
+    marked = [c for c in marked if "_db_digest" not in c]
+    rows: dict[int, _FpRow] = {}
+    ids = [c["pegawai_id"] for c in marked]
     for row in select_in(
         session,
         _PT,
@@ -2377,7 +2391,7 @@ def _remember_applied(session: Session, run: SyncRun, changes: list[dict], refs:
         extra=_fingerprint_sql(session),
     ):
         rows[row.id] = row
-    source = marked[0]["record"].get("external_source")
+    source = marked[0]["record"].get("external_source") if marked else None
     ext_of = {}
     for c in marked:
         if c["record"].get("external_id") and c["pegawai_id"] in rows:
@@ -2391,7 +2405,8 @@ def _remember_applied(session: Session, run: SyncRun, changes: list[dict], refs:
     store_fingerprints(
         session,
         run.source,
-        [
+        done
+        + [
             {
                 "source": run.source,
                 "nip": row.nip,
