@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from datetime import date, time
 from decimal import Decimal
 
-from sqlalchemy import and_, bindparam, case, event, func, select
+from sqlalchemy import Integer, and_, bindparam, case, event, func, literal, select
 from sqlalchemy.orm import Session, attributes
 
 from skp_app.org.models import Pegawai
@@ -296,31 +296,32 @@ def apply_attendance_days(
 # --- IKI × year ------------------------------------------------------------------------------
 
 
-def _iki_rows(session: Session, tahun: int, iki_ids: list[int] | None) -> list[dict]:
-    """Compute the cumulative rows of one year (all IKI when ids is None), in SQL."""
+def _insert_iki_rows(session: Session, tahun: int, iki_ids: list[int] | None) -> int:
+    """Insert the cumulative rows of one year (all IKI when ids is None) computed in SQL.
+
+    One ``INSERT … SELECT … GROUP BY iki_id`` per chunk: the sums never travel through
+    Python. The caller deleted the rows of these keys first. Returns the rows inserted.
+    """
     counted = and_(Realisasi.status.in_(COUNTED_REALISASI), Realisasi.nilai.is_not(None))
-    columns = []
+    names = ["tahun", "iki_id"]
+    columns = [literal(tahun, Integer), Realisasi.iki_id]
     for m in MONTHS:
-        columns.append(func.sum(case((Realisasi.bulan <= m, Realisasi.nilai))).label(f"total_{m}"))
-        columns.append(func.count(case((Realisasi.bulan <= m, 1))).label(f"n_{m}"))
-    stmt = (
-        select(Realisasi.iki_id, *columns)
-        .where(Realisasi.tahun == tahun, counted)
-        .group_by(Realisasi.iki_id)
-    )
+        names += [f"total_{m}", f"n_{m}"]
+        columns += [
+            func.sum(case((Realisasi.bulan <= m, Realisasi.nilai))),
+            func.count(case((Realisasi.bulan <= m, 1))),
+        ]
+    stmt = select(*columns).where(Realisasi.tahun == tahun, counted).group_by(Realisasi.iki_id)
+    table = RealisasiKumulatif.__table__
     conn = session.connection()
-    out = []
+    written = 0
     groups = [None] if iki_ids is None else list(_chunks(sorted(iki_ids)))
     for chunk in groups:
         query = stmt if chunk is None else stmt.where(Realisasi.iki_id.in_(chunk))
-        for row in conn.execute(query).mappings():
-            values = {"tahun": tahun, **row}
-            for m in MONTHS:
-                total = values[f"total_{m}"]
-                if total is not None and not isinstance(total, Decimal):
-                    values[f"total_{m}"] = Decimal(str(total))
-            out.append(values)
-    return out
+        insert = table.insert().from_select(names, query)
+        result = conn.execute(insert.execution_options(preserve_rowcount=True))
+        written += result.rowcount
+    return written
 
 
 def refresh_iki_years(session: Session, keys: Iterable[tuple[int, int]]) -> int:
@@ -339,12 +340,9 @@ def refresh_iki_years(session: Session, keys: Iterable[tuple[int, int]]) -> int:
     written = 0
     for tahun, iki_ids in sorted(by_year.items()):
         ids = sorted(iki_ids)
-        rows = _iki_rows(session, tahun, ids)
         for chunk in _chunks(ids):
             conn.execute(table.delete().where(table.c.tahun == tahun, table.c.iki_id.in_(chunk)))
-        if rows:
-            conn.execute(table.insert(), rows)
-            written += len(rows)
+        written += _insert_iki_rows(session, tahun, ids)
     return written
 
 
@@ -455,10 +453,7 @@ def rebuild_monthly_totals(
         for tahun in years:
             if ids is None:
                 conn.execute(kum.delete().where(kum.c.tahun == tahun))
-                rows = _iki_rows(session, tahun, None)
-                if rows:
-                    conn.execute(kum.insert(), rows)
-                result.realisasi_rows += len(rows)
+                result.realisasi_rows += _insert_iki_rows(session, tahun, None)
             else:
                 result.realisasi_rows += refresh_iki_years(session, [(i, tahun) for i in iki_ids])
     return result

@@ -54,9 +54,10 @@ def assert_totals_match_a_rebuild(session) -> None:
     """The maintained totals equal a from-scratch rebuild (which is then rolled back)."""
     maintained = _snapshot(session)
     nested = session.begin_nested()
-    totals.rebuild_monthly_totals(session)
+    result = totals.rebuild_monthly_totals(session)
     rebuilt = _snapshot(session)
     nested.rollback()
+    assert (result.pegawai_rows, result.realisasi_rows) == (len(rebuilt[0]), len(rebuilt[1]))
     assert maintained[0] == rebuilt[0]
     assert maintained[1] == rebuilt[1]
     assert _snapshot(session) == maintained
