@@ -1906,10 +1906,15 @@ def _apply_structure(session: Session, run: SyncRun, actor, refs: _Refs) -> int:
                     "created_at": now,
                 }
             )
-        for uid, siasn_id in session.execute(
-            table.insert().returning(table.c.id, table.c.siasn_id), rows
-        ):
-            refs.units[siasn_id] = uid
+        if is_postgres(session):  # ids from the sequence, rows by COPY
+            for row, uid in zip(rows, reserve_ids(session, table, len(rows)), strict=True):
+                row["id"] = refs.units[row["siasn_id"]] = uid
+            bulk_insert(session, table, rows)
+        else:
+            for uid, siasn_id in session.execute(
+                table.insert().returning(table.c.id, table.c.siasn_id), rows
+            ):
+                refs.units[siasn_id] = uid
         opd_rows = []
         parents = {r["parent_id"] for r in rows if r["parent_id"]}
         parent_opd = (
