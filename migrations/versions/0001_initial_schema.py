@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 11:21:22.258071
+Create Date: 2026-11-26 13:26:34.757856
 
 """
 from alembic import op
@@ -205,6 +205,20 @@ def upgrade():
     )
     with op.batch_alter_table('pegawai_external_ids', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_pegawai_external_ids_pegawai_id'), ['pegawai_id'], unique=False)
+
+    op.create_table('rekap_bulanan_pegawai',
+    sa.Column('tahun', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('bulan', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('pegawai_id', sa.Integer(), nullable=False),
+    sa.Column('poin', sa.Numeric(precision=12, scale=2), nullable=False),
+    sa.Column('hari', sa.String(length=31), nullable=False),
+    sa.Column('masuk', sa.String(length=186), nullable=False),
+    sa.Column('pulang', sa.String(length=186), nullable=False),
+    sa.ForeignKeyConstraint(['pegawai_id'], ['pegawai.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('tahun', 'bulan', 'pegawai_id')
+    )
+    with op.batch_alter_table('rekap_bulanan_pegawai', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_rekap_bulanan_pegawai_pegawai_id'), ['pegawai_id'], unique=False)
 
     op.create_table('skp',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -768,6 +782,39 @@ def upgrade():
         batch_op.create_index('ix_realisasi_skp_bulan', ['skp_id', 'tahun', 'bulan'], unique=False)
         batch_op.create_index(batch_op.f('ix_realisasi_status'), ['status'], unique=False)
 
+    op.create_table('realisasi_kumulatif',
+    sa.Column('tahun', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('iki_id', sa.Integer(), nullable=False),
+    sa.Column('total_1', sa.Numeric(precision=20, scale=4), nullable=True),
+    sa.Column('total_2', sa.Numeric(precision=20, scale=4), nullable=True),
+    sa.Column('total_3', sa.Numeric(precision=20, scale=4), nullable=True),
+    sa.Column('total_4', sa.Numeric(precision=20, scale=4), nullable=True),
+    sa.Column('total_5', sa.Numeric(precision=20, scale=4), nullable=True),
+    sa.Column('total_6', sa.Numeric(precision=20, scale=4), nullable=True),
+    sa.Column('total_7', sa.Numeric(precision=20, scale=4), nullable=True),
+    sa.Column('total_8', sa.Numeric(precision=20, scale=4), nullable=True),
+    sa.Column('total_9', sa.Numeric(precision=20, scale=4), nullable=True),
+    sa.Column('total_10', sa.Numeric(precision=20, scale=4), nullable=True),
+    sa.Column('total_11', sa.Numeric(precision=20, scale=4), nullable=True),
+    sa.Column('total_12', sa.Numeric(precision=20, scale=4), nullable=True),
+    sa.Column('n_1', sa.Integer(), nullable=False),
+    sa.Column('n_2', sa.Integer(), nullable=False),
+    sa.Column('n_3', sa.Integer(), nullable=False),
+    sa.Column('n_4', sa.Integer(), nullable=False),
+    sa.Column('n_5', sa.Integer(), nullable=False),
+    sa.Column('n_6', sa.Integer(), nullable=False),
+    sa.Column('n_7', sa.Integer(), nullable=False),
+    sa.Column('n_8', sa.Integer(), nullable=False),
+    sa.Column('n_9', sa.Integer(), nullable=False),
+    sa.Column('n_10', sa.Integer(), nullable=False),
+    sa.Column('n_11', sa.Integer(), nullable=False),
+    sa.Column('n_12', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['iki_id'], ['iki.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('tahun', 'iki_id')
+    )
+    with op.batch_alter_table('realisasi_kumulatif', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_realisasi_kumulatif_iki_id'), ['iki_id'], unique=False)
+
     op.create_table('review_item_events',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('item_id', sa.Integer(), nullable=False),
@@ -910,6 +957,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_review_item_events_item_id'))
 
     op.drop_table('review_item_events')
+    with op.batch_alter_table('realisasi_kumulatif', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_realisasi_kumulatif_iki_id'))
+
+    op.drop_table('realisasi_kumulatif')
     with op.batch_alter_table('realisasi', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_realisasi_status'))
         batch_op.drop_index('ix_realisasi_skp_bulan')
@@ -1031,6 +1082,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_skp_is_current'))
 
     op.drop_table('skp')
+    with op.batch_alter_table('rekap_bulanan_pegawai', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_rekap_bulanan_pegawai_pegawai_id'))
+
+    op.drop_table('rekap_bulanan_pegawai')
     with op.batch_alter_table('pegawai_external_ids', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_pegawai_external_ids_pegawai_id'))
 
