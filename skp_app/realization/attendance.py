@@ -375,6 +375,28 @@ def store_upload(
 # --- streaming the table ---------------------------------------------------------------------
 
 
+_DELIMITERS = ",;\t|"
+
+
+def _csv_dialect(sample: str) -> type[csv.Dialect] | csv.Dialect:
+    """Return the CSV dialect: the delimiter is the one the header line uses most.
+
+    The header's column names hold no delimiter, so its line decides even when the rows below
+    are mostly empty fields (``…;;;izin``), where ``csv.Sniffer`` gives up.
+
+    >>> _csv_dialect("NIP;tanggal;jam_masuk;jam_pulang\\r\\n1;2;;\\r\\n").delimiter
+    ';'
+    """
+    first = next((line for line in sample.splitlines() if line.strip()), "")
+    best = max(_DELIMITERS, key=first.count)
+    if first.count(best):
+        return type("HeaderDialect", (csv.excel,), {"delimiter": best})
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=_DELIMITERS)
+    except csv.Error:
+        return csv.excel
+
+
 def iter_table(path: str | Path, kind: str) -> Iterator[tuple[int, Sequence]]:
     """Yield ``(row number, cells)`` of the first sheet (XLSX) or the file (CSV), streaming.
 
@@ -391,11 +413,7 @@ def iter_table(path: str | Path, kind: str) -> Iterator[tuple[int, Sequence]]:
         with Path(path).open("rb") as raw:
             head = raw.read(_SNIFF)
         encoding = _encoding(head) or "cp1252"
-        sample = head[:8192].decode(encoding, errors="replace")
-        try:
-            dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
-        except csv.Error:
-            dialect = csv.excel
+        dialect = _csv_dialect(head[:8192].decode(encoding, errors="replace"))
         with Path(path).open(encoding=encoding, errors="replace", newline="") as fh:
             reader = csv.reader(fh, dialect)
             try:
