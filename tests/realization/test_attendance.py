@@ -701,7 +701,11 @@ def test_a_small_csv_of_mostly_empty_fields_is_read_with_the_header_delimiter(tm
     # csv.Sniffer cannot decide on rows like "…;;;izin": the header line decides.
     text = sep.join(["NIP", "Tanggal", "Jam Masuk", "Jam Pulang", "Keterangan"]) + "\r\n"
     text += sep.join(["198503152010011004", "2026-03-02", "", "", "izin"]) + "\r\n"
+    text += sep.join(["198503152010011004", "2026-03-03", "", "", f'"dinas{sep} luar"']) + "\r\n"
     path = tmp_path / "absen.csv"
     path.write_text(text, encoding="utf-8")
     rows = list(att.iter_table(path, "csv"))
-    assert rows[1] == (2, ["198503152010011004", "2026-03-02", "", "", "izin"])
+    assert rows[1:] == [
+        (2, ["198503152010011004", "2026-03-02", "", "", "izin"]),
+        (3, ["198503152010011004", "2026-03-03", "", "", f"dinas{sep} luar"]),
+    ]
