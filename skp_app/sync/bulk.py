@@ -149,7 +149,10 @@ def bulk_insert(
         f"VALUES ({', '.join([mark] * len(names))})"
     )
     fill_values = [c(v) if c else v for c, v in zip(converters[len(given) :], fill, strict=True)]
-    convert = [(i, c) for i, c in enumerate(converters[: len(given)]) if c is not None]
+    # Date/time columns whose value is text already (or None) pass as they are.
+    own = list(enumerate(converters[: len(given)]))
+    as_text = [j for j, c in own if c is _to_text]
+    convert = [(j, c) for j, c in own if c is not None and c is not _to_text]
     get = itemgetter(*given)
     extra = tuple(fill_values)
     single = len(given) == 1
@@ -161,12 +164,18 @@ def bulk_insert(
             values = get(row)
             if single:
                 values = (values,)
-            if convert:
+            if convert or as_text:
                 values = list(values)
-                for i, c in convert:
-                    values[i] = c(values[i])
-                values = tuple(values)
-            yield values + extra
+                for j in as_text:
+                    v = values[j]
+                    if v is not None and v.__class__ is not str:
+                        values[j] = _to_text(v)
+                for j, c in convert:
+                    values[j] = c(values[j])
+                values.extend(extra)
+                yield tuple(values)  # SQLAlchemy's executemany takes tuples
+            else:
+                yield values + extra
 
     if conn.dialect.name == "postgresql":
         # COPY streams the rows in one command: many times faster than row-by-row INSERTs.

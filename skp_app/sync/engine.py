@@ -1796,7 +1796,7 @@ def _change_dicts(rows) -> list[dict]:
     for row in rows:
         c = dict(zip(names, row, strict=False))  # the row ends in diff, record
         diff, record = row[-2], row[-1]
-        c["diff"] = loads(diff) if diff is not None else None
+        c["diff"] = ({} if diff == "{}" else loads(diff)) if diff is not None else None
         c["record"] = loads(record) if record is not None else None
         out.append(c)
     return out
