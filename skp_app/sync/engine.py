@@ -1175,16 +1175,25 @@ class _Planner:
     def check_not_in_source(self) -> None:
         candidates: dict[str, tuple] = {}
         if self.full_export:
-            for pid, nip, nama, since, kh in self.session.execute(
-                select(
-                    Pegawai.id,
-                    Pegawai.nip,
-                    Pegawai.nama,
-                    Pegawai.not_in_source_since,
-                    Pegawai.kedudukan_hukum_id,
-                ).where(Pegawai.nip.is_not(None))
-            ):
-                if not nip.isdigit() or int(nip) not in self.seen:
+            # The NIPs alone first (plain text, no ORM rows): usually nearly all are seen.
+            seen = self.seen
+            absent = [
+                nip
+                for (nip,) in self.session.connection().exec_driver_sql(
+                    "SELECT nip FROM pegawai WHERE nip IS NOT NULL"
+                )
+                if not nip.isdigit() or int(nip) not in seen
+            ]
+            for i in range(0, len(absent), 500):
+                for pid, nip, nama, since, kh in self.session.execute(
+                    select(
+                        Pegawai.id,
+                        Pegawai.nip,
+                        Pegawai.nama,
+                        Pegawai.not_in_source_since,
+                        Pegawai.kedudukan_hukum_id,
+                    ).where(Pegawai.nip.in_(absent[i : i + 500]))
+                ):
                     candidates[nip] = (pid, nama, since, kh)
             active = sum(1 for *_x, kh in candidates.values() if _is_active(kh))
             total_active = (
