@@ -453,6 +453,7 @@ def _time(fn, repeat: int, cpu: list[float] | None = None):
     times = []
     result = None
     for _ in range(repeat):
+        result = None  # free the previous run's result outside the timed part
         gc.collect()
         start, start_cpu = time.perf_counter(), time.process_time()
         result = fn()
@@ -611,8 +612,18 @@ def main() -> None:
     parser.add_argument(
         "--reuse-pg", action="store_true", help="reuse the data already in SKP_BENCH_DATABASE_URL"
     )
+    parser.add_argument(
+        "--no-sqlite",
+        action="store_true",
+        help="only PostgreSQL (a fresh process: no leftovers of the SQLite run in the heap)",
+    )
     args = parser.parse_args()
     pg = os.environ.get("SKP_BENCH_DATABASE_URL")
+    if args.no_sqlite:
+        if not pg:
+            parser.error("--no-sqlite needs SKP_BENCH_DATABASE_URL")
+        run(pg, "PostgreSQL", args.opd, args.repeat, reuse=args.reuse_pg, synthetic=args.synthetic)
+        return
     if args.db:
         run(f"sqlite:///{Path(args.db).resolve()}", "SQLite", args.opd, args.repeat, reuse=True)
         if pg:
