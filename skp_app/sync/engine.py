@@ -1172,6 +1172,20 @@ class _Planner:
             where={"run_id": self.run.id, "entity": "pegawai"},
         )
 
+    def _add_candidates(self, nips: list[str], candidates: dict[str, tuple]) -> None:
+        """Read id, name, not-in-source date and kedudukan of these NIPs into ``candidates``."""
+        for i in range(0, len(nips), 500):
+            for pid, nip, nama, since, kh in self.session.execute(
+                select(
+                    Pegawai.id,
+                    Pegawai.nip,
+                    Pegawai.nama,
+                    Pegawai.not_in_source_since,
+                    Pegawai.kedudukan_hukum_id,
+                ).where(Pegawai.nip.in_(nips[i : i + 500]))
+            ):
+                candidates[nip] = (pid, nama, since, kh)
+
     def check_not_in_source(self) -> None:
         candidates: dict[str, tuple] = {}
         if self.full_export:
@@ -1184,17 +1198,7 @@ class _Planner:
                 )
                 if not nip.isdigit() or int(nip) not in seen
             ]
-            for i in range(0, len(absent), 500):
-                for pid, nip, nama, since, kh in self.session.execute(
-                    select(
-                        Pegawai.id,
-                        Pegawai.nip,
-                        Pegawai.nama,
-                        Pegawai.not_in_source_since,
-                        Pegawai.kedudukan_hukum_id,
-                    ).where(Pegawai.nip.in_(absent[i : i + 500]))
-                ):
-                    candidates[nip] = (pid, nama, since, kh)
+            self._add_candidates(absent, candidates)
             active = sum(1 for *_x, kh in candidates.values() if _is_active(kh))
             total_active = (
                 self.session.scalar(
@@ -1217,18 +1221,7 @@ class _Planner:
                     ),
                 ]
         if self.missing:
-            m = sorted(set(self.missing) - set(candidates))
-            for i in range(0, len(m), 500):
-                for pid, nip, nama, since, kh in self.session.execute(
-                    select(
-                        Pegawai.id,
-                        Pegawai.nip,
-                        Pegawai.nama,
-                        Pegawai.not_in_source_since,
-                        Pegawai.kedudukan_hukum_id,
-                    ).where(Pegawai.nip.in_(m[i : i + 500]))
-                ):
-                    candidates[nip] = (pid, nama, since, kh)
+            self._add_candidates(sorted(set(self.missing) - set(candidates)), candidates)
         for nip, (pid, nama, since, kh) in sorted(candidates.items()):
             if since is not None or not _is_active(kh):
                 continue

@@ -257,16 +257,21 @@ def approve_staff_skp(app, data: Bappeda) -> int:
             berlaku_mulai=date(2026, 1, 1),
             actor="e2e",
         )
-        create_user(
-            db.session,
-            "bkpsdm",
-            PASSWORD,
-            display_name="BKPSDM",
-            roles=[("hr", None)],
-            password_hash=hash_password(PASSWORD),
-        )
+        hr_account()
         db.session.commit()
         return skp.id
+
+
+def hr_account(password: str = PASSWORD):
+    """The BKPSDM (HR) account ``bkpsdm`` of the regency (caller commits)."""
+    return create_user(
+        db.session,
+        "bkpsdm",
+        password,
+        display_name="BKPSDM",
+        roles=[("hr", None)],
+        password_hash=hash_password(password),
+    )
 
 
 def orphan_staff_rhk(app, data: Bappeda) -> tuple[int, int]:

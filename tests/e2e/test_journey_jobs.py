@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import pytest
 
-from skp_app.auth.operations import create_user, hash_password
 from skp_app.dashboard import reports as rp
 from skp_app.extensions import db
 from skp_app.jobs.models import Job
 from skp_app.org.models import Instansi
 from tests.e2e.conftest import login_as
+from tests.e2e.seed import hr_account
 
 pytestmark = pytest.mark.e2e
 
@@ -30,14 +30,7 @@ def test_export_progress_moves_and_the_page_reloads_when_the_job_ends(live_serve
     app = live_server.app
     with app.app_context():
         db.session.add(Instansi(nama="Pemerintah Kabupaten Sukamaju"))
-        user = create_user(
-            db.session,
-            "bkpsdm",
-            "Demo12345",
-            display_name="BKPSDM",
-            roles=[("hr", None)],
-            password_hash=hash_password("Demo12345"),
-        )
+        user = hr_account()
         job = Job(
             kind=rp.EXPORT_JOB,
             params={"laporan": "beban-kerja", "tahun": 2026, "bulan": 3, "opd_id": None},

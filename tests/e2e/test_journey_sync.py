@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from skp_app.auth.operations import create_user, hash_password
 from skp_app.extensions import db
 from skp_app.org.models import Instansi
 from tests.e2e.conftest import login_as, shot
+from tests.e2e.seed import hr_account
 
 pytestmark = pytest.mark.e2e
 SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "samples" / "siasn_export_sample.csv"
@@ -24,14 +24,7 @@ def test_hr_uploads_reviews_and_applies_a_siasn_export(live_server, page):
         pytest.skip(f"Contoh ekspor SIASN tidak ada di {SAMPLE}")
     with live_server.app.app_context():
         db.session.add(Instansi(nama="Pemerintah Kabupaten Sampel"))
-        create_user(
-            db.session,
-            "bkpsdm",
-            "Demo12345",
-            display_name="BKPSDM",
-            roles=[("hr", None)],
-            password_hash=hash_password("Demo12345"),
-        )
+        hr_account()
         db.session.commit()
     page.on("dialog", lambda d: d.accept())
     base = live_server.url
