@@ -491,7 +491,6 @@ def _capaian(session: Session, tahun: int, bulan: int, opd_id: int | None) -> di
     capaian and the two means (``sum/count``: PostgreSQL's ``avg(float8)`` also keeps a sum
     of squares).
     """
-    dialect = session.get_bind().dialect.name
     # The cumulative realisasi of months 1..bulan per IKI, maintained on every write
     # (skp_app.realization.totals): one row per IKI instead of ``bulan`` monthly rows.
     total = getattr(RealisasiKumulatif, f"total_{bulan}")
@@ -506,6 +505,15 @@ def _capaian(session: Session, tahun: int, bulan: int, opd_id: int | None) -> di
         .where(RealisasiKumulatif.tahun == tahun, count > 0)
         .subquery()
     )
+    return capaian_from_sums(session, sums, bulan, opd_id)
+
+
+def capaian_from_sums(session: Session, sums, bulan: int, opd_id: int | None) -> dict[int, Decimal]:
+    """The capaian per employee from ``sums`` (``iki_id``, ``total``, ``n`` of months 1..bulan).
+
+    The rules of :func:`_capaian`; tests feed it sums aggregated from the raw realisasi.
+    """
+    dialect = session.get_bind().dialect.name
     start_m = _month_of(Skp.tanggal_mulai, dialect)
     end_m = _month_of(Skp.tanggal_selesai, dialect)
     elapsed = case((end_m < bulan, end_m), else_=bulan) - start_m + 1

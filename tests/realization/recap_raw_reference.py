@@ -1,23 +1,28 @@
 """The recap's aggregates computed from the raw rows, as the recap did before it read the
 maintained monthly totals (skp_app.realization.totals) — the reference the tests compare
-the recap with. Copied verbatim from tpp_recap.py at commit 8d46ba9.
+the recap with. Copied verbatim from tpp_recap.py at commit 8d46ba9; the capaian rules
+themselves are shared (``tpp_recap.capaian_from_sums``), only their sums come from the raw rows.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import Float, Integer, String, Time, and_, case, cast, func, literal, select, text
+from sqlalchemy import Float, Integer, String, Time, and_, case, cast, func, literal, select
 from sqlalchemy.orm import Session
 
-from skp_app.planning.models import Iki, Rhk, Skp
 from skp_app.realization.evaluation_queries import (
-    APPROVED_SKP_STATUS,
     COUNTED_REALISASI,
     InstansiSettings,
 )
 from skp_app.realization.models import Aktivitas, Kehadiran, Realisasi
-from skp_app.realization.tpp_recap import AttendanceAgg, MonthCalendar, _core, _month_of, _scope_ids
+from skp_app.realization.tpp_recap import (
+    AttendanceAgg,
+    MonthCalendar,
+    _core,
+    _scope_ids,
+    capaian_from_sums,
+)
 
 
 def raw_monthly(session, cal, settings, opd_id):
@@ -144,21 +149,7 @@ def _attendance(
 
 
 def _capaian(session: Session, tahun: int, bulan: int, opd_id: int | None) -> dict[int, Decimal]:
-    """Average capaian of the RHK utama per employee, cumulated to ``bulan`` (in SQL).
-
-    Per IKI: realisasi of months 1..bulan (sum; average for percentage IKI) against the target
-    pro-rated by the SKP months elapsed (percentage IKI: the full target), with the
-    PermenPANRB 8/2021 rules for range and lower-is-better targets; then the mean per RHK and
-    the mean of the RHK per employee (as the evaluation suggestion, §11.1).
-
-    Three steps, each computed once per row: the per-SKP month factor (one row per SKP), the
-    per-IKI realised value and target bounds (materialized, one row per IKI), then the
-    capaian and the two means (``sum/count``: PostgreSQL's ``avg(float8)`` also keeps a sum
-    of squares).
-    """
-    dialect = session.get_bind().dialect.name
-    # SQLite reads the year in IKI order from ix_realisasi_capaian (no sort for the GROUP BY);
-    # PostgreSQL hashes the months ≤ bulan read from ix_realisasi_recap.
+    """Drop-in for ``tpp_recap._capaian`` summing the raw realisasi of months 1..bulan."""
     sums = (
         select(
             Realisasi.iki_id.label("iki_id"),
@@ -175,70 +166,4 @@ def _capaian(session: Session, tahun: int, bulan: int, opd_id: int | None) -> di
         .group_by(Realisasi.iki_id)
         .subquery()
     )
-    start_m = _month_of(Skp.tanggal_mulai, dialect)
-    end_m = _month_of(Skp.tanggal_selesai, dialect)
-    elapsed = case((end_m < bulan, end_m), else_=bulan) - start_m + 1
-    skps = select(
-        Skp.id.label("skp_id"),
-        Skp.pegawai_id.label("pegawai_id"),
-        (cast(elapsed, Float) / cast(end_m - start_m + 1, Float)).label("f"),
-    ).where(
-        # Realisasi rows of year ``tahun`` only belong to SKPs of that year's periode.
-        Skp.is_current.is_(True),
-        Skp.status.in_(APPROVED_SKP_STATUS),
-        start_m <= bulan,
-    )
-    if opd_id is not None:
-        skps = skps.where(Skp.opd_id == opd_id)
-    skps = skps.cte("capaian_skp").prefix_with("MATERIALIZED")
-    contains = func.instr if dialect == "sqlite" else func.strpos
-    is_pct = (contains(Iki.satuan, "%") > 0) | func.lower(Iki.satuan).like("persen%")
-    factor = case((is_pct, 1.0), else_=skps.c.f)
-    # One row per IKI with its realised value and the (pro-rated) target bounds. MATERIALIZED
-    # keeps both databases from inlining these expressions into every branch of the CASE below.
-    base = (
-        select(
-            skps.c.pegawai_id.label("pegawai_id"),
-            Iki.rhk_id.label("rhk_id"),
-            Iki.lower_is_better.label("lower"),
-            case((is_pct, sums.c.total / sums.c.n), else_=sums.c.total).label("r"),
-            (cast(Iki.target, Float) * factor).label("lo"),
-            (cast(Iki.target_max, Float) * factor).label("hi"),
-        )
-        .select_from(sums)
-        .join(Iki, Iki.id == sums.c.iki_id)
-        .join(Rhk, Rhk.id == Iki.rhk_id)
-        .join(skps, skps.c.skp_id == Rhk.skp_id)
-        .where(Rhk.jenis == "utama", Iki.target.is_not(None))
-        .cte("capaian_iki")
-        .prefix_with("MATERIALIZED")
-    )
-    r, lo, hi = base.c.r, base.c.lo, base.c.hi
-    in_range = and_(hi.is_not(None), r >= lo, r <= hi)
-    # Above a range: against its upper bound; otherwise (below a range, or a single target)
-    # against the lower bound / the target. Inside a range the capaian is 100%.
-    ref = case((and_(hi.is_not(None), r > hi), hi), else_=lo)
-    ratio = r * 100.0 / func.nullif(ref, 0.0, type_=Float)
-    capaian = case(
-        (in_range, 100.0),
-        (base.c.lower.is_(True), 200.0 - ratio),
-        else_=ratio,
-    )
-    per_iki = select(base.c.pegawai_id, base.c.rhk_id, capaian.label("c")).subquery()
-    c = per_iki.c.c
-    per_rhk = (
-        select(per_iki.c.pegawai_id, (func.sum(c) / func.count(c)).label("c"))
-        .where(c.is_not(None))
-        .group_by(per_iki.c.pegawai_id, per_iki.c.rhk_id)
-        .subquery()
-    )
-    mean = func.sum(per_rhk.c.c) / func.count(per_rhk.c.c)
-    stmt = select(per_rhk.c.pegawai_id, mean).group_by(per_rhk.c.pegawai_id)
-    if dialect == "postgresql":
-        # Sorting the ~100k groups (per IKI, then per RHK) costs a quarter less CPU than
-        # hashing them: the hash tables outgrow the CPU caches. Only for this statement.
-        session.execute(text("SET LOCAL enable_hashagg = off"))
-    rows = _core(session, stmt)
-    if dialect == "postgresql":
-        session.execute(text("SET LOCAL enable_hashagg TO DEFAULT"))
-    return {pid: Decimal(str(round(float(value), 2))) for pid, value in rows if value is not None}
+    return capaian_from_sums(session, sums, bulan, opd_id)
