@@ -37,6 +37,7 @@ from skp_app.planning.models import Skp
 from skp_app.realization import evaluation as ops
 from skp_app.realization import evaluation_permissions as perm
 from skp_app.realization import evaluation_queries as q
+from skp_app.realization import hukdis
 from skp_app.realization import tpp_recap as rc
 from skp_app.realization.charts import curve_figure
 from skp_app.realization.evaluation_queries import BULAN
@@ -757,6 +758,9 @@ def recap_view(recap_id: int):
         opd=opd,
         q=search,
         summary=recap.summary or {},
+        hukdis_changed=hukdis.changed_since(
+            db.session, recap.tahun, recap.bulan, recap.created_at, opd_id=recap.opd_id
+        ),
     )
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import func, or_, select
@@ -49,6 +49,7 @@ __all__ = [
     "HukdisValidationError",
     "active_hukdis",
     "annul_hukdis",
+    "changed_since",
     "create_hukdis",
     "describe",
     "hukdis_kinds",
@@ -433,6 +434,36 @@ def active_hukdis(
     for values in session.connection().execute(stmt).all():
         out.setdefault(values[1], []).append(ActiveHukdis(*values))
     return out
+
+
+def changed_since(
+    session: Session, tahun: int, bulan: int, since: datetime, *, opd_id: int | None = None
+) -> list[str]:
+    """Describe the sentences covering month ``bulan`` that were recorded, edited or annulled
+    after ``since`` (a recap's time): the recap of that month no longer matches the register.
+
+    A sentence counts when its TMT covers the first day of the month, annulled or not (an
+    annulment after the recap changes the cut as much as a new SK).
+    """
+    day = date(tahun, bulan, 1)
+    stmt = (
+        select(HukumanDisiplin, Pegawai)
+        .join(Pegawai, Pegawai.id == HukumanDisiplin.pegawai_id)
+        .where(
+            HukumanDisiplin.updated_at > since,
+            HukumanDisiplin.tmt_mulai <= day,
+            or_(HukumanDisiplin.tmt_selesai.is_(None), HukumanDisiplin.tmt_selesai >= day),
+        )
+        .order_by(HukumanDisiplin.updated_at, HukumanDisiplin.id)
+    )
+    if opd_id is not None:
+        stmt = stmt.join(UnitOrganisasi, UnitOrganisasi.id == Pegawai.unit_id).where(
+            UnitOrganisasi.opd_id == opd_id
+        )
+    return [
+        f"{pegawai.nama_lengkap}: {describe(row)}" + (" (dibatalkan)" if row.is_annulled else "")
+        for row, pegawai in session.execute(stmt)
+    ]
 
 
 @dataclass

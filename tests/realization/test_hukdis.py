@@ -376,6 +376,37 @@ def test_recap_line_page_shows_the_sentence(client, login, session, kominfo):
     assert "pegawai dipotong hukuman disiplin" in html
 
 
+def test_recap_page_warns_when_the_register_changed_after_the_recap(
+    client, login, session, kominfo
+):
+    k = kominfo
+    _policy(session, k)
+    recap = rc.run_recap(session, TAHUN, 10, actor=k.users.hr, today=TODAY)
+    session.commit()
+    login(k.users.hr)
+    warning = "Register hukuman disiplin berubah setelah rekap ini dihitung"
+    assert warning not in client.get(f"/tpp/rekap/{recap.id}").get_data(as_text=True)
+
+    october = _create(session, k)  # recorded after the recap, in force on 1 October
+    _create(session, k, nomor_sk="800/140/BKPSDM/2026", tmt_mulai="2026-11-01", tmt_selesai="")
+    html = client.get(f"/tpp/rekap/{recap.id}").get_data(as_text=True)
+    assert warning in html
+    assert "Teguran lisan, SK 800/112/BKPSDM/2026" in html
+    assert "800/140/BKPSDM/2026" not in html  # November on: not this month's cut
+    assert hk.changed_since(session, TAHUN, 10, recap.created_at) == [
+        f"{k.budi.nama_lengkap}: {hk.describe(october)}"
+    ]
+
+    rerun = rc.run_recap(session, TAHUN, 10, actor=k.users.hr, today=TODAY)
+    session.commit()
+    assert warning not in client.get(f"/tpp/rekap/{rerun.id}").get_data(as_text=True)
+    hk.annul_hukdis(session, october, "SK dicabut oleh PPK", actor=k.users.hr)
+    session.commit()
+    assert hk.changed_since(session, TAHUN, 10, rerun.created_at) == [
+        f"{k.budi.nama_lengkap}: {hk.describe(october)} (dibatalkan)"
+    ]
+
+
 # --- permissions -----------------------------------------------------------------------------
 
 
