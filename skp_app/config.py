@@ -39,6 +39,8 @@ def load_config() -> dict:
         "SKP_JOB_FILES_DIR": os.environ.get("SKP_JOB_FILES_DIR", ""),
         "SKP_JOB_FILES_DAYS": int(os.environ.get("SKP_JOB_FILES_DAYS", "7")),
         "SKP_PAGE_SIZE": int(os.environ.get("SKP_PAGE_SIZE", "50")),
+        # Processes for a whole-periode cascade check; 0 = 2 on a machine with 2+ cores.
+        "SKP_CASCADE_WORKERS": int(os.environ.get("SKP_CASCADE_WORKERS", "0")) or None,
         "SKP_SYNC_SIASN_SSO_URL": os.environ.get("SKP_SYNC_SIASN_SSO_URL", ""),
         "SKP_SYNC_SIASN_TOKEN_URL": os.environ.get("SKP_SYNC_SIASN_TOKEN_URL", ""),
         "SKP_SYNC_SIASN_API_URL": os.environ.get("SKP_SYNC_SIASN_API_URL", ""),

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 13:26:34.757856
+Create Date: 2026-11-26 15:12:19.011564
 
 """
 from alembic import op
@@ -626,7 +626,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('iki', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_iki_rhk_id'), ['rhk_id'], unique=False)
+        batch_op.create_index('ix_iki_rhk_urutan', ['rhk_id', 'urutan', 'id'], unique=False)
 
     op.create_table('keberatan',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -994,7 +994,7 @@ def downgrade():
 
     op.drop_table('keberatan')
     with op.batch_alter_table('iki', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_iki_rhk_id'))
+        batch_op.drop_index('ix_iki_rhk_urutan')
 
     op.drop_table('iki')
     with op.batch_alter_table('aktivitas', schema=None) as batch_op:

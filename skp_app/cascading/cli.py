@@ -2,7 +2,9 @@
 
 ``skp cascade check --periode 2026 [--opd ID] [--json]`` prints the findings (a table grouped
 by OPD and code, or JSON) and exits with 1 when there are errors, 0 when there are none, and
-2 for bad input (unknown periode or OPD), so that a scheduled job or CI can act on it.
+2 for bad input (unknown periode or OPD), so that a scheduled job or CI can act on it. The
+whole periode is checked on two processes on a machine with two cores or more
+(``SKP_CASCADE_WORKERS``; see :mod:`skp_app.cascading.fullcheck`).
 """
 
 from __future__ import annotations
@@ -11,10 +13,12 @@ import json
 from collections import defaultdict
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from skp_app.cascading.charts import SEVERITY_LABELS
+from skp_app.cascading.fullcheck import check_periode
 from skp_app.cascading.queries import cascade_for, opd_names
 from skp_app.cascading.rules import FINDING_CODES, SEVERITIES, summarize
 from skp_app.extensions import db
@@ -61,8 +65,13 @@ def check(tahun: int, opd_id: int | None, as_json: bool) -> None:
                 f"Unit {opd_id} ({unit.nama}) bukan OPD; gunakan id perangkat daerah.", as_json
             )
 
-    graph, findings = cascade_for(session, tahun, opd_id)
-    people = graph.graph.get("people") or {}
+    if opd_id is None:
+        result = check_periode(session, tahun, workers=current_app.config["SKP_CASCADE_WORKERS"])
+        findings, owner_names = result.findings, result.names
+    else:
+        graph, findings = cascade_for(session, tahun, opd_id)
+        people = graph.graph.get("people") or {}
+        owner_names = {p.pegawai_id: p.name for p in people.values()}
     names = opd_names(session, [f.opd_id for f in findings] + [opd_id])
     summary = summarize(findings)
     errors = summary["by_severity"].get("error", 0)
@@ -78,9 +87,7 @@ def check(tahun: int, opd_id: int | None, as_json: bool) -> None:
                 {
                     **f.to_dict(),
                     "title": FINDING_CODES[f.code].title if f.code in FINDING_CODES else f.code,
-                    "owner_name": people[f.owner_pegawai_id].name
-                    if f.owner_pegawai_id in people
-                    else None,
+                    "owner_name": owner_names.get(f.owner_pegawai_id),
                     "opd_nama": names.get(f.opd_id),
                 }
                 for f in findings
@@ -88,11 +95,11 @@ def check(tahun: int, opd_id: int | None, as_json: bool) -> None:
         }
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
-        _print_table(tahun, opd_id, findings, summary, names, people)
+        _print_table(tahun, opd_id, findings, summary, names, owner_names)
     click.get_current_context().exit(EXIT_ERRORS if errors else EXIT_OK)
 
 
-def _print_table(tahun, opd_id, findings, summary, names, people) -> None:
+def _print_table(tahun, opd_id, findings, summary, names, owner_names) -> None:
     scope = f" {names.get(opd_id, f'OPD {opd_id}')}" if opd_id is not None else ""
     counts = ", ".join(
         f"{summary['by_severity'][s]} {SEVERITY_LABELS[s].lower()}" for s in SEVERITIES
@@ -121,6 +128,6 @@ def _print_table(tahun, opd_id, findings, summary, names, people) -> None:
             click.echo(f"  {code} · {title}{rule}: {len(items)}")
             for f in items:
                 sev = SEVERITY_LABELS.get(f.severity, f.severity)
-                owner = people[f.owner_pegawai_id].name if f.owner_pegawai_id in people else "-"
+                owner = owner_names.get(f.owner_pegawai_id, "-")
                 where = ", ".join(f.nodes) if f.nodes else "-"
                 click.echo(f"    - [{sev}] {where} · {owner}: {f.message}")

@@ -33,6 +33,8 @@ import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import groupby
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 import networkx as nx
@@ -54,12 +56,12 @@ from skp_app.cascading.graph import (
 )
 from skp_app.cascading.rules import (
     FINDING_CODES,
-    SEVERITIES,
     CascadeConfig,
     Finding,
     check_cascade,
     check_neighbourhood,
     neighbourhood,
+    sort_findings,
 )
 from skp_app.org.models import Jabatan, Pegawai, UnitOrganisasi
 from skp_app.org.queries import ACTIVE_KEDUDUKAN, SKP_KEDUDUKAN, direct_superior, superior_map
@@ -77,7 +79,9 @@ from skp_app.planning.models import (
 __all__ = [
     "LINK_FLAG_NOT_PENILAI",
     "CascadeRows",
+    "OpdScope",
     "cascade_for",
+    "checked_scope",
     "check_rhk_saved",
     "flag_findings",
     "full_name",
@@ -96,6 +100,7 @@ _MUST_HAVE_SKP = frozenset(SKP_KEDUDUKAN)
 _MAX_WALK = 60  # rounds of walking up a chain of links outside the loaded set
 _CHUNK = 5000  # ids per IN (...) list
 _IN_CHUNK = 900  # ids per IN list in the small lookups
+_OUTSIDE_SCAN = 20_000  # own RHK from which the links into a scope are matched here
 
 
 def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
@@ -115,6 +120,40 @@ class CascadeRows(NamedTuple):
     people: list[PersonRow]
     flagged: frozenset[int] = frozenset()
     tahun: int | None = None
+
+
+@dataclass(frozen=True)
+class OpdScope:
+    """A set of OPDs loaded and judged together, as one OPD is.
+
+    ``opd_ids`` are the OPDs, or with ``others`` every OPD but those; ``without_opd`` adds the
+    rows of no OPD (the regent's sasaran, the regional head). One OPD is
+    ``OpdScope(frozenset({opd_id}))``; :meth:`complement` holds everything the scope does not.
+    """
+
+    opd_ids: frozenset[int]
+    without_opd: bool = False
+    others: bool = False
+
+    def contains(self, opd_id: int | None) -> bool:
+        """Return whether a row of ``opd_id`` (``None``: no OPD) belongs to the scope."""
+        if opd_id is None:
+            return self.without_opd
+        return (opd_id in self.opd_ids) != self.others
+
+    def complement(self) -> OpdScope:
+        """Return the scope of every row this one leaves out."""
+        return OpdScope(self.opd_ids, not self.without_opd, not self.others)
+
+    def inside(self, column: Any) -> Any:
+        """Return the SQL condition "``column`` (an OPD id) is in the scope"."""
+        ids = sorted(self.opd_ids)
+        cond = column.not_in(ids) if self.others else column.in_(ids)  # NULL: neither
+        return or_(cond, column.is_(None)) if self.without_opd else cond
+
+    def outside(self, column: Any) -> Any:
+        """Return the SQL condition "``column`` (an OPD id) is outside the scope"."""
+        return self.complement().inside(column)
 
 
 def full_name(depan: str | None, nama: str | None, belakang: str | None) -> str:
@@ -420,6 +459,9 @@ _IKI_COLUMNS = (
 )
 
 
+_FIRST = itemgetter(0)
+
+
 class _IndicatorCache:
     """Share equal :class:`Indicator` objects (IKI texts and targets repeat a lot)."""
 
@@ -429,26 +471,31 @@ class _IndicatorCache:
         self.cache: dict[tuple, Indicator] = {}
 
     def group(self, rows: Iterable[tuple]) -> dict[int, list[Indicator]]:
+        """Return the indicators of each RHK id from IKI rows ordered by RHK id."""
         cache = self.cache
+        get = cache.get
         out: dict[int, list[Indicator]] = {}
-        for row in rows:
-            key = row[1:]
-            ind = cache.get(key)
-            if ind is None:
-                aspek, teks, target, target_max, satuan, lower = key
-                ind = cache[key] = Indicator(
-                    aspek or "",
-                    teks or "",
-                    _decimal(target),
-                    _decimal(target_max),
-                    satuan or "",
-                    bool(lower),
-                )
-            bucket = out.get(row[0])
-            if bucket is None:
-                out[row[0]] = [ind]
+        for rhk_id, rhk_rows in groupby(rows, _FIRST):
+            found = []
+            append = found.append
+            for row in rhk_rows:
+                key = row[1:]
+                ind = get(key)
+                if ind is None:
+                    aspek, teks, target, target_max, satuan, lower = key
+                    ind = cache[key] = Indicator(
+                        aspek or "",
+                        teks or "",
+                        _decimal(target),
+                        _decimal(target_max),
+                        satuan or "",
+                        bool(lower),
+                    )
+                append(ind)
+            if rhk_id in out:  # rows not ordered after all: still right, only slower
+                out[rhk_id].extend(found)
             else:
-                bucket.append(ind)
+                out[rhk_id] = found
         return out
 
 
@@ -571,6 +618,7 @@ def load_cascade_rows(
     opd_id: int | None = None,
     *,
     max_level: int | None = None,
+    scope: OpdScope | None = None,
 ) -> CascadeRows:
     """Load the goal, RHK and person rows of a periode (or of one OPD) in a few queries.
 
@@ -585,6 +633,8 @@ def load_cascade_rows(
     max_level
         Only the RHK of employees up to this cascade level (2: the JPT), for the overview of
         the whole regency. People are not loaded then.
+    scope
+        Instead of ``opd_id``: several OPDs (and/or the rows of no OPD), loaded like one OPD.
 
     Returns
     -------
@@ -598,17 +648,19 @@ def load_cascade_rows(
     """
     periode_id = periode_id_of(session, tahun)
     ld = _Loaded(tahun=tahun, periode_id=periode_id)
-
-    # 1. Goals valid in the year (all regent goals; one OPD's goals when scoped).
-    goal_stmt = _goal_select(tahun).where(Sasaran.tahun_awal <= tahun, Sasaran.tahun_akhir >= tahun)
     if opd_id is not None:
-        goal_stmt = goal_stmt.where(or_(Sasaran.level == "regent", Sasaran.opd_id == opd_id))
+        scope = OpdScope(frozenset({opd_id}))
+
+    # 1. Goals valid in the year (all regent goals; the scope's OPD goals when scoped).
+    goal_stmt = _goal_select(tahun).where(Sasaran.tahun_awal <= tahun, Sasaran.tahun_akhir >= tahun)
+    if scope is not None:
+        goal_stmt = goal_stmt.where(or_(Sasaran.level == "regent", scope.inside(Sasaran.opd_id)))
     _collect_goals(_execute(session, goal_stmt), ld.goal_rows)
 
     # 2. Current SKPs of the periode.
     conditions = _live_skp_conditions(periode_id)
-    if opd_id is not None:
-        conditions.append(Skp.opd_id == opd_id)
+    if scope is not None:
+        conditions.append(scope.inside(Skp.opd_id))
     skp_stmt, sj, pj = _skp_select()
     skp_stmt = skp_stmt.where(*conditions)
     if max_level is not None:
@@ -650,9 +702,9 @@ def load_cascade_rows(
     # 5. Rows around the loaded set: intervened RHK and sasaran outside it (other OPD or
     #    periode), and, for one OPD, the RHK of other OPDs that intervene it.
     extra_rhk: set[int] = set()
-    if opd_id is not None:
-        extra_rhk |= _load_outside_children(session, ld, opd_id, conditions)
-    extra_rhk |= _load_ancestors(session, ld, walk=opd_id is not None)
+    if scope is not None:
+        extra_rhk |= _load_outside_children(session, ld, scope, conditions)
+    extra_rhk |= _load_ancestors(session, ld, walk=scope is not None)
     _load_missing_goals(session, ld)
     if extra_rhk:
         ld.indicators.update(
@@ -668,10 +720,10 @@ def load_cascade_rows(
 
     # 6. People: active employees with their level, superior and SKPs of the periode.
     if max_level is None:
-        people, heads, regent_owner = _load_people(session, ld, opd_id)
+        people, heads, regent_owner = _load_people(session, ld, scope)
     else:
         people = []
-        heads, regent_owner = _opd_heads(session, None if opd_id is None else [opd_id])
+        heads, regent_owner = _opd_heads(session, None if scope is None else scope.opd_ids)
 
     goals = _goal_rows(ld, tahun, heads, regent_owner)
     rhks, flagged = _rhk_rows(ld)
@@ -825,18 +877,41 @@ def _load_ancestors(session: Session, ld: _Loaded, *, walk: bool) -> set[int]:
 
 
 def _load_outside_children(
-    session: Session, ld: _Loaded, opd_id: int, conditions: list[Any]
+    session: Session, ld: _Loaded, scope: OpdScope, conditions: list[Any]
 ) -> set[int]:
-    """Load the RHK of other OPDs that intervene the OPD's RHK or sasaran."""
-    own_rhk = select(Rhk.id).where(Rhk.skp_id.in_(select(Skp.id).where(*conditions)))
-    own_goals = [gid for gid, g in ld.goal_rows.items() if g["opd_id"] == opd_id]
-    link = Rhk.parent_rhk_id.in_(own_rhk)
-    if own_goals:
-        link = or_(link, Rhk.parent_sasaran_id.in_(own_goals))
-    others = select(Skp.id).where(*_live_skp_conditions(ld.periode_id), Skp.opd_id != opd_id)
-    rows = _execute(
-        session, select(*_RHK_COLUMNS).where(link, Rhk.skp_id.in_(others)).order_by(Rhk.id)
-    )
+    """Load the RHK outside the scope that intervene the scope's RHK or sasaran.
+
+    For a large scope (half a regency) the links of the RHK outside it are read as plain ids
+    and matched here: the database would otherwise test every outside RHK against a subquery
+    of the scope's own RHK.
+    """
+    own_goals = [gid for gid, g in ld.goal_rows.items() if scope.contains(g["opd_id"])]
+    live_outside = [*_live_skp_conditions(ld.periode_id), scope.outside(Skp.opd_id)]
+    if len(ld.rhk_ids) > _OUTSIDE_SCAN:
+        own, goals = ld.rhk_ids, set(own_goals)
+        links = _execute(
+            session,
+            select(Rhk.id, Rhk.parent_rhk_id, Rhk.parent_sasaran_id)
+            .join(Skp, Skp.id == Rhk.skp_id)
+            .where(*live_outside),
+            bulk=True,
+        )
+        wanted = sorted(rid for rid, p_rhk, p_goal in links if p_rhk in own or p_goal in goals)
+        if not wanted:
+            return set()
+        rows = []
+        for chunk in _chunks(wanted):
+            rows += _execute(session, select(*_RHK_COLUMNS).where(Rhk.id.in_(chunk)))
+        rows.sort()
+    else:
+        own_rhk = select(Rhk.id).where(Rhk.skp_id.in_(select(Skp.id).where(*conditions)))
+        link = Rhk.parent_rhk_id.in_(own_rhk)
+        if own_goals:
+            link = or_(link, Rhk.parent_sasaran_id.in_(own_goals))
+        others = select(Skp.id).where(*live_outside)
+        rows = _execute(
+            session, select(*_RHK_COLUMNS).where(link, Rhk.skp_id.in_(others)).order_by(Rhk.id)
+        )
     if not rows:
         return set()
     _load_skps_by_id(session, ld, (r[1] for r in rows))
@@ -868,7 +943,7 @@ def _load_missing_goals(session: Session, ld: _Loaded) -> None:
 
 
 def _load_people(
-    session: Session, ld: _Loaded, opd_id: int | None
+    session: Session, ld: _Loaded, scope: OpdScope | None
 ) -> tuple[list[PersonRow], dict[int, int], int | None]:
     """Return the people rows, the head of each OPD and the regional head."""
     stmt = (
@@ -889,11 +964,11 @@ def _load_people(
         .outerjoin(Jabatan, Jabatan.id == Pegawai.jabatan_id)
         .where(Pegawai.kedudukan_hukum_id.in_(ACTIVE_KEDUDUKAN))
     )
-    if opd_id is not None:
-        stmt = stmt.where(UnitOrganisasi.opd_id == opd_id)
+    if scope is not None:
+        stmt = stmt.where(scope.inside(UnitOrganisasi.opd_id))
     rows = _execute(session, stmt, bulk=True)
     own_ids = [r[0] for r in rows]
-    if opd_id is None:
+    if scope is None:
         superior = superior_map(session)
     else:
         superior = superior_map(session, own_ids)
@@ -902,6 +977,10 @@ def _load_people(
     for s in ld.skps.values():
         if s.live:
             skp_ids.setdefault(s.pegawai_id, []).append(s.id)
+    if scope is not None:
+        # An employee of the scope whose SKP sits in another OPD (a unit without its OPD set,
+        # a transfer) still has one.
+        _add_live_skp_ids(session, ld, [pid for pid in own_ids if pid not in skp_ids], skp_ids)
 
     people: dict[int, PersonRow] = {}
     heads: dict[int, tuple[bool, int, int]] = {}  # opd → rank of its head (kepala unit first)
@@ -927,7 +1006,7 @@ def _load_people(
             if p_opd not in heads or rank < heads[p_opd]:
                 heads[p_opd] = rank
 
-    if opd_id is not None:
+    if scope is not None:
         # Superiors and pejabat penilai outside the OPD: names, and their SKPs for V2.
         outside = {s for s in superior.values() if s is not None}
         outside |= {s.penilai for s in ld.skps.values() if s.penilai is not None}
@@ -972,14 +1051,23 @@ def _load_outside_people(
 ) -> None:
     wanted = sorted(ids)
     skp_ids: dict[int, list[int]] = {}
-    for sid, pid in _execute(
-        session,
-        select(Skp.id, Skp.pegawai_id).where(
-            *_live_skp_conditions(ld.periode_id), Skp.pegawai_id.in_(wanted)
-        ),
-    ):
-        skp_ids.setdefault(pid, []).append(sid)
+    _add_live_skp_ids(session, ld, wanted, skp_ids)
     people.update(_people_by_id(session, wanted, {}, skp_ids, ld.tahun))
+
+
+def _add_live_skp_ids(
+    session: Session, ld: _Loaded, pegawai_ids: Sequence[int], into: dict[int, list[int]]
+) -> None:
+    """Add the ids of the live SKPs of the periode held by ``pegawai_ids`` to ``into``."""
+    for i in range(0, len(pegawai_ids), _IN_CHUNK):
+        for sid, pid in _execute(
+            session,
+            select(Skp.id, Skp.pegawai_id).where(
+                *_live_skp_conditions(ld.periode_id),
+                Skp.pegawai_id.in_(pegawai_ids[i : i + _IN_CHUNK]),
+            ),
+        ):
+            into.setdefault(pid, []).append(sid)
 
 
 def _people_by_id(
@@ -1100,20 +1188,8 @@ def flag_findings(
         )
     if not added:
         return findings
-    rank = {s: i for i, s in enumerate(SEVERITIES)}
     kept = [f for f in findings if not (f.code == "PARENT_MISSING" and f.nodes in replaced)]
-    out = [*kept, *added]
-    out.sort(
-        key=lambda f: (
-            rank.get(f.severity, 9),
-            f.code,
-            [node_sort_key(n) for n in f.nodes],
-            f.owner_pegawai_id is None,
-            f.owner_pegawai_id or 0,
-            f.message,
-        )
-    )
-    return out
+    return sort_findings([*kept, *added])
 
 
 def cascade_for(
@@ -1134,20 +1210,40 @@ def cascade_for(
     CascadeError
         If there is no periode for ``tahun``.
     """
-    rows = load_cascade_rows(session, tahun, opd_id)
-    graph = build_cascade_graph(rows.goals, rows.rhks, rows.people, tahun=tahun)
+    scope = None if opd_id is None else OpdScope(frozenset({opd_id}))
+    graph, findings = checked_scope(session, tahun, scope, config=config)
     if opd_id is not None:
-        graph.graph["opd_id"] = opd_id
+        for _node, d in graph.nodes(data=True):
+            if d["opd_id"] != opd_id and d["kind"] != "missing":
+                d["context"] = True
+    return graph, findings
+
+
+def checked_scope(
+    session: Session,
+    tahun: int,
+    scope: OpdScope | None,
+    *,
+    config: CascadeConfig | None = None,
+) -> tuple[nx.DiGraph, list[Finding]]:
+    """Load, build and check a periode (``scope=None``) or a scope of it.
+
+    With a scope, the graph also holds the rows around it the rules need, and the findings are
+    those of the whole periode that belong to the scope (``scope.contains(finding.opd_id)``).
+    """
+    rows = load_cascade_rows(session, tahun, scope=scope)
+    graph = build_cascade_graph(rows.goals, rows.rhks, rows.people, tahun=tahun)
+    if scope is not None:
+        if len(scope.opd_ids) == 1 and not scope.without_opd:
+            (graph.graph["opd_id"],) = scope.opd_ids
+        # Subordinates outside the loaded rows still make their penilai a supervisor.
         graph.graph["supervisor_ids"] = graph.graph["supervisor_ids"] | _penilai_of_rhk(
             session, periode_id_of(session, tahun), {p.pegawai_id for p in rows.people}
         )
     findings = check_cascade(graph, config=config)
     findings = flag_findings(graph, rows.flagged, findings)
-    if opd_id is not None:
-        findings = [f for f in findings if f.opd_id == opd_id]
-        for _node, d in graph.nodes(data=True):
-            if d["opd_id"] != opd_id and d["kind"] != "missing":
-                d["context"] = True
+    if scope is not None:
+        findings = [f for f in findings if scope.contains(f.opd_id)]
     return graph, findings
 
 

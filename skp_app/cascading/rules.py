@@ -41,6 +41,7 @@ __all__ = [
     "check_cascade",
     "check_neighbourhood",
     "neighbourhood",
+    "sort_findings",
     "summarize",
 ]
 
@@ -155,7 +156,9 @@ _PERCENT_UNITS = frozenset({"%", "persen", "persentase", "prosentase"})
 # meN- / me- prefixes of Indonesian active verbs (menyusun, memfasilitasi, melayani ...).
 _ME_PREFIXES = ("mem", "men", "mel", "mer", "mew", "mey")
 _FIRST_WORD = re.compile(r"[^\W\d_]+")
-_ASCII_PUNCTUATION = bytes.maketrans(string.punctuation.encode(), b" " * len(string.punctuation))
+# Punctuation and every ASCII whitespace that bytes.split() splits on become a plain space.
+_ASCII_SEPARATORS = string.punctuation.encode() + b"\t\n\r\x0b\x0c"
+_ASCII_PUNCTUATION = bytes.maketrans(_ASCII_SEPARATORS, b" " * len(_ASCII_SEPARATORS))
 _UNICODE_PUNCTUATION = str.maketrans(
     dict.fromkeys("\u201c\u201d\u2018\u2019\u2013\u2014\u2026", " ")
 )
@@ -237,7 +240,10 @@ def _norm_text(text: str | None) -> bytes:
     if not text.isascii():
         text = text.translate(_UNICODE_PUNCTUATION)
     # bytes.translate is several times faster than str.translate on 120k texts.
-    return b" ".join(text.encode().translate(_ASCII_PUNCTUATION).split())
+    key = text.encode().translate(_ASCII_PUNCTUATION)
+    if b"  " in key or key[:1] == b" " or key[-1:] == b" ":
+        return b" ".join(key.split())
+    return key  # already single-spaced: no list of words to build
 
 
 # --------------------------------------------------------------------------- rule context
@@ -718,6 +724,9 @@ def _duplicates(
         owners = {md["owner_pegawai_id"] for md in datas}
         owner = next(iter(owners)) if len(owners) == 1 else d["owner_pegawai_id"]
         names = ", ".join(sorted({ctx.owner(md) for md in datas}))
+        # Members of several OPDs: the OPD of the goal they intervene sorts it out.
+        opds = {md["opd_id"] for md in datas}
+        opd_id = opds.pop() if len(opds) == 1 else d["opd_id"]
         ctx.add(
             "DUPLICATE_RHK",
             tuple(members),
@@ -726,7 +735,7 @@ def _duplicates(
             f"{_short(d['text'], 60)} memiliki rumusan yang sama: {_short(datas[0]['text'])} "
             f"(milik {names}). Bedakan peran dan hasil masing-masing dalam Matriks Peran Hasil "
             "agar tidak tumpang tindih, atau hapus RHK yang kembar.",
-            opd_id=datas[0]["opd_id"],
+            opd_id=opd_id,
         )
 
 
@@ -880,6 +889,12 @@ def _sort_key(f: Finding) -> tuple[Any, ...]:
         f.owner_pegawai_id or 0,
         f.message,
     )
+
+
+def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
+    """Return ``findings`` in the order :func:`check_cascade` gives: errors first, then by
+    code, nodes in natural order and owner."""
+    return sorted(findings, key=_sort_key)
 
 
 def check_cascade(graph: nx.DiGraph, *, config: CascadeConfig | None = None) -> list[Finding]:

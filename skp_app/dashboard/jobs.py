@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, datetime
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -45,10 +46,12 @@ def _today() -> date:
 @job(FINDINGS_JOB)
 def count_findings(ctx, tahun: int) -> dict:
     """Check the cascade of periode ``tahun`` and store the finding counts per OPD."""
-    from skp_app.cascading.queries import cascade_for
+    from skp_app.cascading.fullcheck import check_periode
 
     ctx.progress(0, 2, "Membaca dan memeriksa cascading …")
-    _graph, findings = cascade_for(db.session, tahun)
+    findings = check_periode(
+        db.session, tahun, workers=current_app.config["SKP_CASCADE_WORKERS"]
+    ).findings
     per_opd: dict[str, Counter] = {}
     per_code: dict[str, Counter] = {}
     for f in findings:
