@@ -968,8 +968,10 @@ def _load_people(
         stmt = stmt.where(scope.inside(UnitOrganisasi.opd_id))
     rows = _execute(session, stmt, bulk=True)
     own_ids = [r[0] for r in rows]
-    if scope is None:
-        superior = superior_map(session)
+    if scope is None or len(own_ids) > _OUTSIDE_SCAN // 10:
+        # Many people: one scan of every employee beats a list of thousands of ids.
+        everyone = superior_map(session)
+        superior = everyone if scope is None else {pid: everyone.get(pid) for pid in own_ids}
     else:
         superior = superior_map(session, own_ids)
 
