@@ -47,7 +47,7 @@ from skp_app.planning.models import Skp
 __all__ = ["PeriodeCheck", "check_periode", "default_workers"]
 
 _SNAPSHOT = re.compile(r"[0-9A-Fa-f]+(-[0-9A-Fa-f]+)+")
-_CHILD_SHARE = 0.55  # of the SKPs, checked by the child
+_CHILD_SHARE = 0.5  # of the SKPs, checked by the child
 _CHILD_TIMEOUT = 600  # seconds a child may take after this process has finished its half
 
 
