@@ -16,7 +16,10 @@ intervene (walked up to the top), the RHK outside the OPD that intervene the OPD
 sasaran, and the superiors and pejabat penilai of the OPD's employees. The findings of
 :func:`cascade_for` for one OPD are the findings of the whole periode whose ``opd_id`` is that
 OPD (the tests check this on factory data); the nodes outside the OPD are marked as context
-(``context=True``) after the check so that charts grey them out.
+(``context=True``) after the check so that charts grey them out. An :class:`OpdScope` does the
+same for several OPDs at once, or for every OPD but some (:func:`checked_scope`); the
+whole-periode check on two processes (:mod:`skp_app.cascading.fullcheck`) splits a periode in two
+such scopes.
 
 Link flags
 ----------
@@ -101,6 +104,7 @@ _MAX_WALK = 60  # rounds of walking up a chain of links outside the loaded set
 _CHUNK = 5000  # ids per IN (...) list
 _IN_CHUNK = 900  # ids per IN list in the small lookups
 _OUTSIDE_SCAN = 20_000  # own RHK from which the links into a scope are matched here
+_PEOPLE_SCAN = 2_000  # people of a scope from which every superior is computed in one scan
 
 
 def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
@@ -968,7 +972,7 @@ def _load_people(
         stmt = stmt.where(scope.inside(UnitOrganisasi.opd_id))
     rows = _execute(session, stmt, bulk=True)
     own_ids = [r[0] for r in rows]
-    if scope is None or len(own_ids) > _OUTSIDE_SCAN // 10:
+    if scope is None or len(own_ids) > _PEOPLE_SCAN:
         # Many people: one scan of every employee beats a list of thousands of ids.
         everyone = superior_map(session)
         superior = everyone if scope is None else {pid: everyone.get(pid) for pid in own_ids}
