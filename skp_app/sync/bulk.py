@@ -11,7 +11,9 @@ their model default (scalar or callable), as SQLAlchemy would give them. :func:`
 :func:`execute_in` do the same for the batches' ``IN (…)`` lookups and stamps; on PostgreSQL the
 keys travel as one array parameter (``= ANY(%s)``), so the statement text stays short and is
 parsed once instead of carrying hundreds of placeholders. :func:`record_audit` writes the audit
-events of a batch the same way (``COPY`` on PostgreSQL).
+events of a batch the same way (``COPY`` on PostgreSQL). :func:`convert_rows` and
+:func:`audit_rows` do the conversion ahead (Python only, no session), so that the thread that
+writes a batch while the next one is prepared (skp_app.sync.writer) only sends the rows.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from enum import Enum
 from operator import itemgetter
+from typing import NamedTuple
 
 import orjson
 from sqlalchemy import JSON, Date, DateTime, Numeric, Table
@@ -30,13 +33,17 @@ from sqlalchemy.orm import Session
 from skp_app.timeutil import utcnow
 
 __all__ = [
+    "Converted",
     "analyze",
+    "audit_rows",
     "bulk_insert",
+    "convert_rows",
     "commit_batch",
     "execute_in",
     "execute_many",
     "is_postgres",
     "json_loads",
+    "pg_array",
     "record_audit",
     "reserve_ids",
     "select_in",
@@ -123,31 +130,20 @@ def _converter(col):
     return None
 
 
-def bulk_insert(
-    session: Session, table: Table, rows: list[dict], *, each: Callable[[int], None] | None = None
-) -> int:
-    """Insert ``rows`` (dicts of column → value, same keys in every row) in one command.
+class Converted(NamedTuple):
+    """Rows already converted for :func:`bulk_insert` (see :func:`convert_rows`)."""
 
-    SQLite gets one ``executemany``; PostgreSQL a ``COPY … FROM STDIN``. ``each(i)`` is called
-    just before row ``i`` is converted: work done there for the row (it must not use the
-    session) runs on PostgreSQL while the server is still inserting the rows sent before.
-    """
-    if not rows:
-        return 0
+    names: list[str]
+    values: list[tuple]
+
+
+def _conversion(table: Table, rows: list[dict], each: Callable[[int], None] | None = None):
+    """Return the column names and a generator of the rows' converted values."""
     given = list(rows[0])
     defaults = _defaults(table, set(given))
     names = given + list(defaults)
     converters = [_converter(table.c[name]) for name in names]
     fill = [defaults[name] for name in defaults]
-    conn = session.connection()
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    prep = conn.dialect.identifier_preparer
-    # Names come from the table metadata (quoted by the dialect), values are parameters.
-    sql = (
-        f"INSERT INTO {prep.format_table(table)} "  # noqa: S608
-        f"({', '.join(prep.quote(n) for n in names)}) "
-        f"VALUES ({', '.join([mark] * len(names))})"
-    )
     fill_values = [c(v) if c else v for c, v in zip(converters[len(given) :], fill, strict=True)]
     # Date/time columns whose value is text already (or None) pass as they are.
     own = list(enumerate(converters[: len(given)]))
@@ -177,6 +173,43 @@ def bulk_insert(
             else:
                 yield values + extra
 
+    return names, converted()
+
+
+def convert_rows(table: Table, rows: list[dict]) -> Converted:
+    """Convert ``rows`` for :func:`bulk_insert` now (Python work only, no session): done
+    while another thread writes the previous batch, the writing thread only sends them."""
+    if not rows:
+        return Converted([], [])
+    names, values = _conversion(table, rows)
+    return Converted(names, list(values))
+
+
+def bulk_insert(
+    session: Session,
+    table: Table,
+    rows: list[dict] | Converted,
+    *,
+    each: Callable[[int], None] | None = None,
+) -> int:
+    """Insert ``rows`` (dicts of column → value, same keys in every row; or rows converted
+    by :func:`convert_rows`) in one command.
+
+    SQLite gets one ``executemany``; PostgreSQL a ``COPY … FROM STDIN``. ``each(i)`` is called
+    just before row ``i`` is converted: work done there for the row (it must not use the
+    session) runs on PostgreSQL while the server is still inserting the rows sent before.
+    """
+    if isinstance(rows, Converted):
+        names, values = rows
+        count = len(values)
+    else:
+        count = len(rows)
+        if count:
+            names, values = _conversion(table, rows, each)
+    if not count:
+        return 0
+    conn = session.connection()
+    prep = conn.dialect.identifier_preparer
     if conn.dialect.name == "postgresql":
         # COPY streams the rows in one command: many times faster than row-by-row INSERTs.
         # Each row is converted as it is written, so the server inserts the rows already sent
@@ -185,11 +218,18 @@ def bulk_insert(
         with conn.connection.dbapi_connection.cursor() as cursor:
             with cursor.copy(f"COPY {prep.format_table(table)} ({columns}) FROM STDIN") as copy:
                 write = copy.write_row
-                for values in converted():
-                    write(values)
-        return len(rows)
-    conn.exec_driver_sql(sql, list(converted()))
-    return len(rows)
+                for row in values:
+                    write(row)
+        return count
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    # Names come from the table metadata (quoted by the dialect), values are parameters.
+    sql = (
+        f"INSERT INTO {prep.format_table(table)} "  # noqa: S608
+        f"({', '.join(prep.quote(n) for n in names)}) "
+        f"VALUES ({', '.join([mark] * len(names))})"
+    )
+    conn.exec_driver_sql(sql, list(values))
+    return count
 
 
 def commit_batch(session: Session) -> None:
@@ -245,6 +285,30 @@ def _pg_array(values: list) -> tuple[str, object]:
         )
         return "::text[]", "{" + ",".join(quoted) + "}"
     return "", values
+
+
+def _array_param(values: list):
+    """Return a list of ints and texts (None: NULL) as one array literal for a ``%s::type[]``
+    parameter (psycopg adapts a list element by element, several times slower); any other
+    list as it is."""
+    parts = []
+    for v in values:
+        kind = v.__class__
+        if v is None:
+            parts.append("NULL")
+        elif kind is int:
+            parts.append(str(v))
+        elif kind is str:
+            parts.append('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"')
+        else:
+            return values
+    return "{" + ",".join(parts) + "}"
+
+
+def pg_array(values: list, empty_cast: str) -> tuple[str, object]:
+    """Return ``(cast, parameter)`` of ``values`` for ``= ANY(%s<cast>)`` on PostgreSQL
+    (:func:`_pg_array`); an empty list as the empty array of ``empty_cast``."""
+    return _pg_array(values) if values else (empty_cast, "{}")
 
 
 def _marks(session: Session, n: int) -> str:
@@ -346,9 +410,9 @@ def update_many(
     if condition:
         extra.append(f"({condition})")
     if conn.dialect.name == "postgresql":
-        columns = [[row[key] for row in rows]]
+        columns = [_array_param([row[key] for row in rows])]
         for name, conv in zip(names, converters, strict=True):
-            columns.append([conv(row[name]) if conv else row[name] for row in rows])
+            columns.append(_array_param([conv(row[name]) if conv else row[name] for row in rows]))
         types = [table.c[key].type, *(table.c[n].type for n in names)]
         arrays = ", ".join(f"%s::{t.compile(dialect=conn.dialect)}[]" for t in types)
         alias = ", ".join(["_k", *(f"_c{i}" for i in range(len(names)))])
@@ -429,14 +493,11 @@ def _actor(actor) -> tuple[int | None, str]:
     return getattr(actor, "id", None), label
 
 
-def record_audit(session: Session, rows: list[dict], *, actor, source: str = "sync") -> int:
-    """Append the audit events ``rows`` (``action``, ``object_type``, ``object_id``,
-    ``summary``, ``before``, ``after``) in one command; the same rows as
-    ``skp_app.audit.operations.record_many``, written with :func:`bulk_insert` (``COPY`` on
-    PostgreSQL) instead of one INSERT per event.
-    """
+def audit_rows(rows: list[dict], *, actor, source: str = "sync") -> Converted:
+    """Return the audit events ``rows`` (``action``, ``object_type``, ``object_id``,
+    ``summary``, ``before``, ``after``) converted for :func:`record_audit` (no session)."""
     if not rows:
-        return 0
+        return Converted([], [])
     from skp_app.audit.models import AuditEvent
 
     actor_id, label = _actor(actor)
@@ -458,4 +519,18 @@ def record_audit(session: Session, rows: list[dict], *, actor, source: str = "sy
         }
         for r in rows
     ]
-    return bulk_insert(session, AuditEvent.__table__, payload)
+    return convert_rows(AuditEvent.__table__, payload)
+
+
+def record_audit(
+    session: Session, rows: list[dict] | Converted, *, actor, source: str = "sync"
+) -> int:
+    """Append the audit events ``rows`` (as for :func:`audit_rows`, or its result) in one
+    command; the same rows as ``skp_app.audit.operations.record_many``, written with
+    :func:`bulk_insert` (``COPY`` on PostgreSQL) instead of one INSERT per event.
+    """
+    from skp_app.audit.models import AuditEvent
+
+    if not isinstance(rows, Converted):
+        rows = audit_rows(rows, actor=actor, source=source)
+    return bulk_insert(session, AuditEvent.__table__, rows)

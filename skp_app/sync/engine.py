@@ -18,6 +18,24 @@ few that restarted SKPs get their ``effects`` and stamp). Every applied change w
 event; structural changes close and restart SKPs (see :mod:`skp_app.sync.effects`).
 
 Both commit (at batch granularity): they are the outermost unit of work of a sync run.
+
+On PostgreSQL a batch's writes and commit run in a background thread
+(:class:`~skp_app.sync.writer.BatchWriter`) while this thread prepares the next batch, so the
+server inserts one batch while Python builds the next. Each batch is still one transaction
+written by one thread at a time, in order; a failing batch raises its error here, and no thread
+outlives the run. What a batch is prepared from is read before the previous batch is written:
+
+* ``plan`` reads and validates a batch's records (no database) while the previous batch's
+  changes are written; it waits for that write before comparing with the database.
+* ``apply`` reads a batch's changes, the ids reserved for its new employees and the rows it
+  updates (:func:`_read_pegawai_batch`) before the previous batch is written, and prepares it
+  in Python (:func:`_prepare_pegawai_batch`: rows, audit events, fingerprints) during that
+  write. Nothing it reads can be changed by that write (one change per NIP and per employee in
+  a run; the unique NIP index refuses a batch whole otherwise). What does depend on earlier
+  batches (superiors named by the source, SKP restarts, fingerprints read back) is read by
+  :func:`_write_pegawai_batch`, in the batch's own transaction.
+
+On SQLite the same steps run one after the other in this thread.
 """
 
 from __future__ import annotations
@@ -52,12 +70,16 @@ from skp_app.sync.adapters.base import (
     raw_dict,
 )
 from skp_app.sync.bulk import (
+    Converted,
     analyze,
+    audit_rows,
     bulk_insert,
     commit_batch,
+    convert_rows,
     execute_in,
     is_postgres,
     json_loads,
+    pg_array,
     record_audit,
     reserve_ids,
     select_in,
@@ -67,6 +89,7 @@ from skp_app.sync.bulk import (
 from skp_app.sync.effects import Restart, flag_parent_links, restart_skps
 from skp_app.sync.models import QuarantinedRecord, SyncChange, SyncFingerprint, SyncRun
 from skp_app.sync.normalize import SUB_UNIT_JENIS, classify_jabatan, name_key, unit_jenis
+from skp_app.sync.writer import BatchWriter
 from skp_app.timeutil import WIB, utcnow
 
 __all__ = ["SyncError", "after_batch", "apply", "discard", "new_employee_summary", "plan"]
@@ -377,6 +400,8 @@ class _Planner:
         self.session = session
         self.adapter = adapter
         self.run = run
+        # Read once: the batches use it while the writer commits (and expires) the run.
+        self.run_id = run.id
         self.full_export = full_export
         self.batch_size = max(1, batch_size)
         self.progress = progress
@@ -543,7 +568,7 @@ class _Planner:
         message = " ".join(m for _c, m in problems)
         self.pending_quarantine.append(
             {
-                "run_id": self.run.id,
+                "run_id": self.run_id,
                 "row_number": row_number,
                 "source_key": str(source_key)[:100],
                 "nip": (nip or "")[:40],
@@ -686,9 +711,17 @@ class _Planner:
 
     # --- one batch ---------------------------------------------------------------------------
 
-    def process(self, items: list) -> None:
+    def process(self, items: list, before_reading: Callable[[], object] = lambda: None) -> None:
+        """Validate and compare a batch, staging its rows (see :meth:`take_pending`).
+
+        The session is used only after ``before_reading()`` (which waits for the batch still
+        being written, see BatchWriter): validating the records needs no database.
+        """
         valid: list[tuple[NormalizedPegawai, object]] = []
-        hits = self._fingerprint_hits(items) if self.lookup else {}
+        hits = {}
+        if self.lookup:
+            before_reading()
+            hits = self._fingerprint_hits(items)
         for item in items:
             self.records += 1
             if isinstance(item, LazyRecord):
@@ -752,8 +785,8 @@ class _Planner:
                 continue
             valid.append((rec, info, unit_ref, unit_label))
         if valid:
+            before_reading()
             self._diff_batch(valid)
-        self.flush()
 
     def _load_existing(self, recs):
         session = self.session
@@ -1000,7 +1033,7 @@ class _Planner:
     ) -> None:
         self.pending_changes.append(
             {
-                "run_id": self.run.id,
+                "run_id": self.run_id,
                 "entity": entity,
                 "kind": kind,
                 "row_number": row_number,
@@ -1015,16 +1048,21 @@ class _Planner:
             }
         )
 
-    def flush(self) -> None:
-        if self.pending_changes:
-            bulk_insert(self.session, SyncChange.__table__, self.pending_changes)
-            self.pending_changes = []
-        if self.pending_quarantine:
-            bulk_insert(self.session, QuarantinedRecord.__table__, self.pending_quarantine)
-            self.pending_quarantine = []
-        if self.pending_fingerprints:
-            store_fingerprints(self.session, self.adapter.source, self.pending_fingerprints)
-            self.pending_fingerprints = []
+    def take_pending(self) -> tuple[list[dict], list[dict], list[dict]]:
+        """Return the staged changes, quarantined records and fingerprints, and forget them."""
+        pending = (self.pending_changes, self.pending_quarantine, self.pending_fingerprints)
+        self.pending_changes, self.pending_quarantine, self.pending_fingerprints = [], [], []
+        return pending
+
+    def flush(self, pending: tuple | None = None) -> None:
+        """Write ``pending`` (from :meth:`take_pending`; by default what is staged now)."""
+        changes, quarantine, fingerprints = pending or self.take_pending()
+        if changes:
+            bulk_insert(self.session, SyncChange.__table__, changes)
+        if quarantine:
+            bulk_insert(self.session, QuarantinedRecord.__table__, quarantine)
+        if fingerprints:
+            store_fingerprints(self.session, self.adapter.source, fingerprints)
 
     # --- whole-source checks -----------------------------------------------------------------
 
@@ -1558,36 +1596,52 @@ def _plan(
             planner.missing.update({n: 0 for n in checkpoint.get("missing", [])})
             _restore_positions(session, planner)
         done = resume_from
+        total = run.progress_total
         batch: list = []
         if planner.fingerprints:
             records = iter(adapter.iter_records(start=resume_from, lazy=True))
         else:
             records = iter(adapter.iter_records(start=resume_from))
-        while True:
-            try:
-                item = next(records)
-            except StopIteration:
-                break
-            except SyncSourceError:
-                if batch and adapter.resumable:
-                    # Keep what was read before the source failed: continuing the run starts
-                    # right after it instead of fetching it again.
-                    done += len(batch)
-                    planner.process(batch)
-                    _plan_checkpoint(session, run, planner, done, adapter)
-                raise
-            batch.append(item)
-            if len(batch) >= planner.batch_size:
-                done += len(batch)
-                planner.process(batch)
-                batch = []
-                _plan_checkpoint(session, run, planner, done, adapter)
-                if progress:
-                    progress(done, run.progress_total, run.progress_message)
-        if batch:
-            done += len(batch)
-            planner.process(batch)
-            _plan_checkpoint(session, run, planner, done, adapter)
+        # A batch's rows are written and committed (BatchWriter) while the next batch is read
+        # and validated; the session is used only once the previous batch is committed.
+        with BatchWriter(background=is_postgres(session)) as writer:
+
+            def plan_batch(items: list) -> None:
+                nonlocal done, total
+                done += len(items)
+                planner.process(items, before_reading=writer.wait)
+                if adapter.total and not total:
+                    total = int(adapter.total)
+                writer.submit(
+                    _write_plan_batch,
+                    session,
+                    run,
+                    planner,
+                    planner.take_pending(),
+                    done,
+                    total,
+                    _checkpoint(planner, done, adapter),
+                )
+
+            while True:
+                try:
+                    item = next(records)
+                except StopIteration:
+                    break
+                except SyncSourceError:
+                    if batch and adapter.resumable:
+                        # Keep what was read before the source failed: continuing the run
+                        # starts right after it instead of fetching it again.
+                        plan_batch(batch)
+                    raise
+                batch.append(item)
+                if len(batch) >= planner.batch_size:
+                    plan_batch(batch)
+                    batch = []
+                    if progress:
+                        progress(done, total, f"{done} data dibaca")
+            if batch:
+                plan_batch(batch)
         if planner.records == 0 and not planner.missing:
             raise SyncSourceError(
                 "Sumber tidak berisi satu pun data pegawai; rencana tidak dibuat."
@@ -1633,23 +1687,40 @@ def _plan(
     return run
 
 
-def _plan_checkpoint(session, run, planner, done, adapter) -> None:
+def _checkpoint(planner: _Planner, done: int, adapter: SourceAdapter) -> dict | None:
+    """Return where a resumable source continues after the records read so far."""
+    if not adapter.resumable:
+        return None
+    checkpoint = {
+        "done": done,
+        "unchanged": planner.unchanged,
+        "records": planner.records,
+        "missing": sorted(planner.missing),
+        "source": adapter.resume_state(),
+    }
+    if planner.track_keys:
+        checkpoint["keys"] = planner.key_state()
+    return checkpoint
+
+
+def _write_plan_batch(
+    session: Session,
+    run: SyncRun,
+    planner: _Planner,
+    pending: tuple,
+    done: int,
+    total: int,
+    checkpoint: dict | None,
+) -> None:
+    """Write a planned batch's rows and commit them with the run's progress."""
+    planner.flush(pending)
     run.progress_done = done
     run.heartbeat_at = utcnow()
     run.progress_message = f"{done} data dibaca"
-    if adapter.resumable:
-        checkpoint = {
-            "done": done,
-            "unchanged": planner.unchanged,
-            "records": planner.records,
-            "missing": sorted(planner.missing),
-            "source": adapter.resume_state(),
-        }
-        if planner.track_keys:
-            checkpoint["keys"] = planner.key_state()
+    if checkpoint is not None:
         run.checkpoint = checkpoint
-    if adapter.total and not run.progress_total:
-        run.progress_total = int(adapter.total)
+    if total and not run.progress_total:
+        run.progress_total = total
     commit_batch(session)
 
 
@@ -1802,21 +1873,6 @@ def _change_dicts(rows) -> list[dict]:
         c["record"] = loads(record) if record is not None else None
         out.append(c)
     return out
-
-
-def _load_changes(session: Session, ids) -> list[dict]:
-    """Return the pending changes with these ids as dicts, in the order of ``ids``."""
-    rows = select_in(
-        session,
-        SyncChange.__table__,
-        _PLAIN_NAMES,
-        "id",
-        ids,
-        where={"applied_at": None},
-        extra=_JSON_AS_TEXT,
-    )
-    by_id = {c["id"]: c for c in _change_dicts(rows)}
-    return [by_id[i] for i in ids if i in by_id]
 
 
 _MARK_SQL = "UPDATE sync_changes SET applied_at = ? WHERE id IN"
@@ -2074,10 +2130,13 @@ def _delete_external_ids(session: Session, source: str, external_ids: list, pega
     """Delete the ``source`` ids that are one of ``external_ids`` or belong to ``pegawai_ids``."""
     conn = session.connection()
     if conn.dialect.name == "postgresql":
+        # Each list as one array literal (psycopg adapts a list element by element).
+        ext_cast, ext_array = pg_array(external_ids, "::text[]")
+        id_cast, id_array = pg_array(pegawai_ids, "::bigint[]")
         conn.exec_driver_sql(
-            "DELETE FROM pegawai_external_ids WHERE source = %s "
-            "AND (external_id = ANY(%s) OR pegawai_id = ANY(%s))",
-            (source, external_ids, pegawai_ids),
+            "DELETE FROM pegawai_external_ids WHERE source = %s "  # noqa: S608 — casts only
+            f"AND (external_id = ANY(%s{ext_cast}) OR pegawai_id = ANY(%s{id_cast}))",
+            (source, ext_array, id_array),
         )
         return
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
@@ -2151,156 +2210,210 @@ _PEGAWAI_DEFAULTS = {
 }
 
 
-def _apply_pegawai_batch(
-    session: Session, run: SyncRun, changes: list[dict], actor, applied: Counter, refs: _Refs
-) -> datetime:
-    """Apply one batch of employee changes (flushes); return the time it stamps."""
-    now = utcnow()
-    audit: list[dict] = []
-    ext_replace: dict[int, tuple[str, str]] = {}
-    restarts: dict[int, Restart] = {}
-    atasan_wanted: dict[int, str] = {}
-    created: set[int] = set()  # employees inserted by this batch (no external id row yet)
+class _BatchInput(NamedTuple):
+    """What one batch of employee changes needs from the database (read before it is applied;
+    nothing in it depends on the batches applied in between, see :func:`_read_pegawai_batch`)."""
+
+    rows: list  # the pending changes as driver rows (diff and record as JSON text), in order
+    already: dict[str, int]  # NIP -> id of the "new" employees that exist already
+    ids: list[int]  # ids reserved for the others (PostgreSQL; SQLite reads them back)
+    current: dict[int, object]  # id -> (id, not_in_source_since) of the employees to update
+
+
+def _read_pegawai_batch(session: Session, ids, pg: bool) -> _BatchInput:
+    """Read what the batch of changes ``ids`` needs, one batch ahead of applying it.
+
+    None of it can be changed by the batches applied before this one: the changes are the
+    plan's; each NIP and each employee has one change per run, so an earlier batch neither
+    inserts these new NIPs nor updates these employees (and the unique NIP index would refuse
+    the batch whole if it did); ids come from the sequence.
+    """
+    rows = select_in(
+        session,
+        SyncChange.__table__,
+        _PLAIN_NAMES,
+        "id",
+        ids,
+        where={"applied_at": None},
+        extra=_JSON_AS_TEXT,
+    )
+    order = {pk: n for n, pk in enumerate(ids)}
+    rows.sort(key=lambda r: order[r.id])
+    nips = [r.nip for r in rows if r.kind == "new"]
+    already = dict(select_in(session, _PT, ["nip", "id"], "nip", nips)) if nips else {}
+    reserved = reserve_ids(session, Pegawai.__table__, len(nips) - len(already)) if pg else []
+    upd = [r.pegawai_id for r in rows if r.kind != "new" and r.pegawai_id is not None]
+    current = {r.id: r for r in select_in(session, _PT, ["id", "not_in_source_since"], "id", upd)}
+    return _BatchInput(rows, already, list(reserved), current)
+
+
+class _Batch:
+    """One batch of employee changes prepared in Python, ready to be written."""
+
+    def __init__(self, changes: list[dict], now: datetime):
+        self.changes = changes
+        self.now = now
+        self.rows: list[dict] = []  # new employees to insert
+        self.fresh: list[dict] = []  # their changes, row for row
+        self.booked: list[dict] = []  # audit events of the new employees (once ids are known)
+        self.audit: list[dict] = []  # audit events of the other changes
+        self.groups: dict[tuple, list[dict]] = {}  # updates, by the columns they set
+        self.ext_replace: dict[int, tuple[str, str]] = {}
+        self.atasan_wanted: dict[int, str] = {}
+        self.restarts: dict[int, Restart] = {}
+        self.created: set[int] = set()  # employees inserted by this batch
+        # On PostgreSQL (ids known up front) the rows and events are converted here already.
+        self.insert: Converted | None = None
+        self.events: Converted | None = None
+        self.counts: dict = {}  # the run's applied counts once this batch is applied
+        self.marks: list = []  # the run's batch marks once this batch is applied
+        self.done = 0  # changes applied once this batch is applied
+        self.batch_no = 0
+
+
+def _book_new(batch: _Batch, i: int, pid: int, org: _OrgIndex | None, run_id: int) -> None:
+    """Book the new employee of row ``i`` once its id is known: audit event, fingerprint."""
+    c, values = batch.fresh[i], batch.rows[i]
+    values["id"] = c["pegawai_id"] = pid
+    batch.created.add(pid)
+    rec = c["record"]
+    if rec.get("digest") is not None and org is not None:
+        # What the database holds for the row inserted (_fingerprint_sql).
+        fp = _FpRow(pid, c["nip"], values["unit_id"], values["jabatan_id"], _fp_of(values))
+        c["_db_digest"] = _db_digest(fp, rec.get("external_id"), org)
+    batch.booked.append(
+        {
+            "action": "pegawai.sync_create",
+            "object_type": "pegawai",
+            "object_id": pid,
+            "after": new_employee_summary(rec),
+            "summary": f"Pegawai {c['label']} ditambahkan (sinkronisasi #{run_id})",
+        }
+    )
+
+
+def _prepare_pegawai_batch(inp: _BatchInput, run_id: int, refs: _Refs, actor) -> _Batch | None:
+    """Turn a batch of changes into the rows and events to write; Python only (no session:
+    on PostgreSQL this runs while the previous batch is being written)."""
+    changes = _change_dicts(inp.rows)
+    if not changes:
+        return None
+    batch = _Batch(changes, utcnow())
+    now = batch.now
     today = _today()
-    table = Pegawai.__table__
 
     # --- new employees -------------------------------------------------------------------------
-    now_text = now.strftime("%Y-%m-%d %H:%M:%S.%f")
-    new = [c for c in changes if c["kind"] == "new"]
-    if new:
-        already = dict(select_in(session, _PT, ["nip", "id"], "nip", [c["nip"] for c in new]))
-        rows, fresh = [], []
-        for c in new:
-            if c["nip"] in already:  # written by an earlier attempt outside this bookkeeping
-                c["pegawai_id"] = already[c["nip"]]
-                continue
-            rec = c["record"]
-            # Dates stay ISO text (bulk_insert).
-            values = {**_PEGAWAI_DEFAULTS, **rec.get("values", {})}
-            values["unit_id"] = refs.unit_id(rec.get("unit"))
-            values["jabatan_id"] = refs.jabatan_id(rec.get("jabatan"))
-            values["created_at"] = values["updated_at"] = now_text
-            rows.append(values)
-            fresh.append(c)
-        if rows:
-            summary = f" ditambahkan (sinkronisasi #{run.id})"
-            if refs.org is None and any(c["record"].get("digest") is not None for c in fresh):
-                refs.org = _OrgIndex(session)  # the units and positions the structure left
-
-            def note(i: int) -> None:
-                """Book the new employee of row ``i`` (its id is in the row already)."""
-                c, values = fresh[i], rows[i]
-                c["pegawai_id"] = pid = values["id"]
-                created.add(pid)
-                rec = c["record"]
-                if rec.get("digest") is not None:
-                    # What the database holds for the row just inserted (_fingerprint_sql).
-                    fp = _FpRow(
-                        pid, c["nip"], values["unit_id"], values["jabatan_id"], _fp_of(values)
-                    )
-                    c["_db_digest"] = _db_digest(fp, rec.get("external_id"), refs.org)
-                audit.append(
-                    {
-                        "action": "pegawai.sync_create",
-                        "object_type": "pegawai",
-                        "object_id": pid,
-                        "after": new_employee_summary(rec),
-                        "summary": f"Pegawai {c['label']}{summary}",
-                    }
-                )
-
-            if is_postgres(session):
-                # Ids from the sequence up front: nothing to read back after the COPY, and
-                # each row is booked while the server inserts the rows sent before it.
-                for values, pid in zip(rows, reserve_ids(session, table, len(rows)), strict=True):
-                    values["id"] = pid
-                bulk_insert(session, table, rows, each=note)
-            else:
-                bulk_insert(session, table, rows)
-                ids = dict(select_in(session, _PT, ["nip", "id"], "nip", [c["nip"] for c in fresh]))
-                for i, values in enumerate(rows):
-                    values["id"] = ids[fresh[i]["nip"]]
-                    note(i)
-        for c in new:
-            ext = c["record"].get("external_id")
-            if ext:
-                ext_replace[c["pegawai_id"]] = (c["record"].get("external_source"), ext)
-            if c["record"].get("atasan_nip"):
-                atasan_wanted[c["pegawai_id"]] = c["record"]["atasan_nip"]
+    now_text = text_time(now)
+    for c in changes:
+        if c["kind"] != "new":
+            continue
+        if c["nip"] in inp.already:  # written by an earlier attempt outside this bookkeeping
+            c["pegawai_id"] = inp.already[c["nip"]]
+            continue
+        rec = c["record"]
+        # Dates stay ISO text (bulk_insert).
+        values = {**_PEGAWAI_DEFAULTS, **rec.get("values", {})}
+        values["unit_id"] = refs.unit_id(rec.get("unit"))
+        values["jabatan_id"] = refs.jabatan_id(rec.get("jabatan"))
+        values["created_at"] = values["updated_at"] = now_text
+        batch.rows.append(values)
+        batch.fresh.append(c)
+    for i, pid in enumerate(inp.ids):  # PostgreSQL: ids reserved up front
+        _book_new(batch, i, pid, refs.org, run_id)
 
     # --- changed employees ---------------------------------------------------------------------
-    upd = [c for c in changes if c["kind"] != "new" and c["pegawai_id"] is not None]
-    if upd:
-        current = {
-            r.id: r
-            for r in select_in(
-                session,
-                _PT,
-                ["id", "jabatan_id", "not_in_source_since"],
-                "id",
-                [c["pegawai_id"] for c in upd],
-            )
-        }
-        groups: dict[tuple, list[dict]] = {}
-        for c in upd:
-            cur = current.get(c["pegawai_id"])
-            if cur is None:  # deleted by hand since the plan
+    for c in changes:
+        if c["kind"] == "new" or c["pegawai_id"] is None:
+            continue
+        cur = inp.current.get(c["pegawai_id"])
+        if cur is None:  # deleted by hand since the plan
+            continue
+        rec, diff, kind = c["record"], c["diff"], c["kind"]
+        values = _typed(rec.get("values", {}))
+        if kind == "not_in_source":
+            if cur.not_in_source_since is not None:
                 continue
-            rec, diff, kind = c["record"], c["diff"], c["kind"]
-            values = _typed(rec.get("values", {}))
-            if kind == "not_in_source":
-                if cur.not_in_source_since is not None:
-                    continue
-                values["not_in_source_since"] = now
-            if "unit" in rec:
-                values["unit_id"] = refs.unit_id(rec["unit"])
-            if "jabatan" in rec:
-                values["jabatan_id"] = refs.jabatan_id(rec["jabatan"])
-            if values:
-                values["updated_at"] = now
-                groups.setdefault(tuple(sorted(values)), []).append(
-                    {"id": c["pegawai_id"], **values}
-                )
-            structural = STRUCTURAL_FIELDS & set(diff)
-            if structural and kind == "changed":
-                tmt = rec.get("tmt_jabatan")
-                when = min(date.fromisoformat(tmt), today) if tmt else today
-                reasons = {
-                    "unit": "pindah unit kerja",
-                    "jabatan": "ganti jabatan",
-                    "atasan": "ganti atasan langsung",
-                }
-                restarts[c["pegawai_id"]] = Restart(
-                    reason="Sinkronisasi kepegawaian: "
-                    + ", ".join(reasons[f] for f in sorted(structural)),
-                    change_date=when,
-                    superior_changed="atasan" in structural,
-                )
-            if rec.get("external_id"):
-                ext_replace[c["pegawai_id"]] = (rec.get("external_source"), rec["external_id"])
-            if rec.get("atasan_nip"):
-                atasan_wanted[c["pegawai_id"]] = rec["atasan_nip"]
-            audit.append(
-                {
-                    "action": {
-                        "changed": "pegawai.sync_update",
-                        "leaving": "pegawai.sync_leave",
-                        "not_in_source": "pegawai.not_in_source",
-                    }[kind],
-                    "object_type": "pegawai",
-                    "object_id": c["pegawai_id"],
-                    "before": {k: v[0] for k, v in diff.items()},
-                    "after": {k: v[1] for k, v in diff.items()},
-                    "summary": {
-                        "changed": f"Data {c['label']} diperbarui",
-                        "leaving": f"{c['label']} keluar dari dinas aktif",
-                        "not_in_source": f"{c['label']} tidak ada di sumber",
-                    }[kind]
-                    + f" (sinkronisasi #{run.id})",
-                }
+            values["not_in_source_since"] = now
+        if "unit" in rec:
+            values["unit_id"] = refs.unit_id(rec["unit"])
+        if "jabatan" in rec:
+            values["jabatan_id"] = refs.jabatan_id(rec["jabatan"])
+        if values:
+            values["updated_at"] = now
+            batch.groups.setdefault(tuple(sorted(values)), []).append(
+                {"id": c["pegawai_id"], **values}
             )
-        for rows in groups.values():
-            update_many(session, table, "id", rows)
+        structural = STRUCTURAL_FIELDS & set(diff)
+        if structural and kind == "changed":
+            tmt = rec.get("tmt_jabatan")
+            when = min(date.fromisoformat(tmt), today) if tmt else today
+            reasons = {
+                "unit": "pindah unit kerja",
+                "jabatan": "ganti jabatan",
+                "atasan": "ganti atasan langsung",
+            }
+            batch.restarts[c["pegawai_id"]] = Restart(
+                reason="Sinkronisasi kepegawaian: "
+                + ", ".join(reasons[f] for f in sorted(structural)),
+                change_date=when,
+                superior_changed="atasan" in structural,
+            )
+        if rec.get("external_id"):
+            batch.ext_replace[c["pegawai_id"]] = (rec.get("external_source"), rec["external_id"])
+        if rec.get("atasan_nip"):
+            batch.atasan_wanted[c["pegawai_id"]] = rec["atasan_nip"]
+        batch.audit.append(
+            {
+                "action": {
+                    "changed": "pegawai.sync_update",
+                    "leaving": "pegawai.sync_leave",
+                    "not_in_source": "pegawai.not_in_source",
+                }[kind],
+                "object_type": "pegawai",
+                "object_id": c["pegawai_id"],
+                "before": {k: v[0] for k, v in diff.items()},
+                "after": {k: v[1] for k, v in diff.items()},
+                "summary": {
+                    "changed": f"Data {c['label']} diperbarui",
+                    "leaving": f"{c['label']} keluar dari dinas aktif",
+                    "not_in_source": f"{c['label']} tidak ada di sumber",
+                }[kind]
+                + f" (sinkronisasi #{run_id})",
+            }
+        )
+    if len(batch.booked) == len(batch.rows):  # every id known: convert for the writer now
+        batch.insert = convert_rows(Pegawai.__table__, batch.rows)
+        batch.events = audit_rows(batch.booked + batch.audit, actor=actor, source="sync")
+    return batch
+
+
+def _write_pegawai_batch(
+    session: Session, run: SyncRun, batch: _Batch, actor, refs: _Refs, pending: int
+) -> _Batch:
+    """Write a prepared batch and commit it with its mark (one transaction)."""
+    table = Pegawai.__table__
+    if batch.rows:
+        bulk_insert(session, table, batch.rows if batch.insert is None else batch.insert)
+        if not batch.booked:  # SQLite: the ids the rows got
+            ids = dict(
+                select_in(session, _PT, ["nip", "id"], "nip", [c["nip"] for c in batch.fresh])
+            )
+            for i, c in enumerate(batch.fresh):
+                _book_new(batch, i, ids[c["nip"]], refs.org, run.id)
+    ext_replace = {}
+    atasan_wanted = {}
+    for c in batch.changes:
+        if c["kind"] != "new":
+            continue
+        ext = c["record"].get("external_id")
+        if ext:
+            ext_replace[c["pegawai_id"]] = (c["record"].get("external_source"), ext)
+        if c["record"].get("atasan_nip"):
+            atasan_wanted[c["pegawai_id"]] = c["record"]["atasan_nip"]
+    ext_replace.update(batch.ext_replace)
+    atasan_wanted.update(batch.atasan_wanted)
+    for rows in batch.groups.values():
+        update_many(session, table, "id", rows)
 
     # --- external ids and source-given superiors -------------------------------------------
     if ext_replace:
@@ -2314,7 +2427,7 @@ def _apply_pegawai_batch(
                 session,
                 src,
                 [ext_replace[p][1] for p in pids],
-                [p for p in pids if p not in created],
+                [p for p in pids if p not in batch.created],
             )
         bulk_insert(
             session,
@@ -2325,6 +2438,7 @@ def _apply_pegawai_batch(
             ],
         )
     if atasan_wanted:
+        # Superiors inserted by earlier batches (parents come first) are committed by now.
         ids = dict(select_in(session, _PT, ["nip", "id"], "nip", set(atasan_wanted.values())))
         update_many(
             session,
@@ -2340,15 +2454,17 @@ def _apply_pegawai_batch(
         )
 
     # --- what it does to SKPs ------------------------------------------------------------------
-    if restarts:
+    changes = batch.changes
+    if batch.restarts:
         for obj in list(session.identity_map.values()):
             if isinstance(obj, Pegawai):
                 session.expire(obj)
-        effects = restart_skps(session, restarts, actor=actor)
+        effects = restart_skps(session, batch.restarts, actor=actor)
         for c in changes:
             if c["pegawai_id"] in effects:
                 c["effects"] = effects[c["pegawai_id"]]
-    record_audit(session, audit, actor=actor, source="sync")
+    events = batch.booked + batch.audit if batch.events is None else batch.events
+    record_audit(session, events, actor=actor, source="sync")
     _remember_applied(session, run, changes, refs)
     # The batch mark says these changes are applied; only those that restarted SKPs are
     # written again, with what they did.
@@ -2357,15 +2473,22 @@ def _apply_pegawai_batch(
         SyncChange.__table__,
         "id",
         [
-            {"id": c["id"], "applied_at": now, "effects": c["effects"]}
+            {"id": c["id"], "applied_at": batch.now, "effects": c["effects"]}
             for c in changes
             if c.get("effects")
         ],
     )
-    for c in changes:
-        applied[c["kind"]] += 1
-    session.flush()
-    return now
+    # The batch's mark commits with its changes: where a rerun continues.
+    run.applied_marks = batch.marks
+    run.applied_counts = batch.counts
+    run.progress_done = batch.done
+    run.heartbeat_at = utcnow()
+    run.progress_message = f"{batch.done} dari {pending} perubahan diterapkan"
+    commit_batch(session)
+    if batch.batch_no == 1:
+        analyze(session, "pegawai", "pegawai_external_ids")
+        commit_batch(session)
+    return batch
 
 
 def _remember_applied(session: Session, run: SyncRun, changes: list[dict], refs: _Refs) -> None:
@@ -2515,27 +2638,44 @@ def _apply(
         marks = list(run.applied_marks or [])
         batch_no = 0
         size = max(1, batch_size)
-        for k in range(0, len(todo), size):
-            changes = _load_changes(session, todo[k : k + size])
-            if not changes:
-                continue
-            now = _apply_pegawai_batch(session, run, changes, actor, applied, refs)
-            # The batch's mark commits with its changes: where a rerun continues.
-            marks.append([changes[-1]["depth"], changes[-1]["id"], now.isoformat()])
-            run.applied_marks = list(marks)
-            run.applied_counts = dict(applied)
-            done += len(changes)
-            run.progress_done = done
-            run.heartbeat_at = utcnow()
-            run.progress_message = f"{done} dari {pending} perubahan diterapkan"
-            commit_batch(session)
-            batch_no += 1
-            if batch_no == 1:
-                analyze(session, "pegawai", "pegawai_external_ids")
-                commit_batch(session)
-            after_batch(run, batch_no)
-            if progress:
-                progress(done, pending, run.progress_message)
+        pg = is_postgres(session)
+        if todo and refs.org is None:  # the units and positions as the structure left them
+            refs.org = _OrgIndex(session)
+
+        def committed(batch: _Batch | None) -> None:
+            """What follows a committed batch (in this thread, the writer idle)."""
+            if batch is not None:
+                after_batch(run, batch.batch_no)
+                if progress:
+                    progress(
+                        batch.done, pending, f"{batch.done} dari {pending} perubahan diterapkan"
+                    )
+
+        # Batch k is prepared in Python while batch k - 1 is written (BatchWriter); what it
+        # needs from the database was read before that write started.
+        with BatchWriter(background=pg) as writer:
+            start = 0
+            ahead = _read_pegawai_batch(session, todo[:size], pg) if todo else None
+            while ahead is not None:
+                batch = _prepare_pegawai_batch(ahead, run_id, refs, actor)
+                if batch is not None:
+                    last = batch.changes[-1]
+                    marks.append([last["depth"], last["id"], batch.now.isoformat()])
+                    applied.update(c["kind"] for c in batch.changes)
+                    done += len(batch.changes)
+                    batch_no += 1
+                    batch.marks, batch.counts = list(marks), dict(applied)
+                    batch.done, batch.batch_no = done, batch_no
+                committed(writer.wait())
+                start += size
+                ahead = (
+                    _read_pegawai_batch(session, todo[start : start + size], pg)
+                    if start < len(todo)
+                    else None
+                )
+                if batch is not None:
+                    writer.submit(_write_pegawai_batch, session, run, batch, actor, refs, pending)
+            committed(writer.wait())
         if batch_no > 1:
             analyze(session, "pegawai", "pegawai_external_ids")
         summary = _apply_superior_effects(session, run, actor) if pending else {}

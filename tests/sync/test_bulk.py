@@ -16,6 +16,7 @@ from skp_app.sync.bulk import (
     is_postgres,
     record_audit,
     select_in,
+    update_many,
 )
 from skp_app.sync.models import SyncFingerprint, SyncRun
 
@@ -133,3 +134,30 @@ def test_lookups_find_keys_with_quotes_backslashes_commas_and_braces(session):
     )
     left = select_in(session, SyncFingerprint.__table__, ["nip"], "nip", keys)
     assert sorted(r[0] for r in left) == sorted(keys[3:])
+
+
+def test_updates_set_texts_with_quotes_backslashes_and_nulls_row_by_row(session):
+    summaries = ['kata "kutip"', "garis\\miring", "koma, {kurung}", "NULL", "", "baris\nbaru"]
+    bulk_insert(
+        session,
+        AuditEvent.__table__,
+        [_event(object_id=str(i), summary="lama", after={"n": i}) for i in range(len(summaries))],
+    )
+    ids = {e.object_id: e.id for e in session.scalars(select(AuditEvent))}
+    update_many(
+        session,
+        AuditEvent.__table__,
+        "id",
+        [
+            {"id": ids[str(i)], "summary": s, "after": None if i % 2 else {"kata": s}}
+            for i, s in enumerate(summaries)
+        ],
+        where={"source": "web"},
+    )
+    session.commit()
+    session.expire_all()
+    rows = {e.object_id: e for e in session.scalars(select(AuditEvent))}
+    assert [rows[str(i)].summary for i in range(len(summaries))] == summaries
+    assert [rows[str(i)].after for i in range(len(summaries))] == [
+        None if i % 2 else {"kata": s} for i, s in enumerate(summaries)
+    ]

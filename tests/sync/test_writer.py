@@ -1,0 +1,101 @@
+"""BatchWriter: a batch's writes run after the previous one, errors reach the caller, no
+thread outlives the block."""
+
+from __future__ import annotations
+
+import contextvars
+import sys
+import threading
+import time
+
+import pytest
+
+from skp_app.sync.writer import BatchWriter
+
+ACTOR = contextvars.ContextVar("actor", default="sistem")
+
+
+def _writer_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name.startswith("sync-writer")]
+
+
+@pytest.mark.parametrize("background", [False, True])
+def test_jobs_run_one_after_the_other_and_wait_returns_the_last_result(background):
+    done: list[int] = []
+
+    def job(n: int) -> int:
+        time.sleep(0.01 * (3 - n))  # a later job is quicker, it must still come after
+        done.append(n)
+        return n * 10
+
+    with BatchWriter(background=background) as writer:
+        for n in range(3):
+            writer.submit(job, n)
+        assert writer.wait() == 20
+        assert writer.wait() is None  # nothing pending
+    assert done == [0, 1, 2]
+    assert _writer_threads() == []
+
+
+def test_a_job_runs_in_the_background_with_the_callers_context():
+    seen = {}
+
+    def job() -> None:
+        seen["thread"] = threading.current_thread().name
+        seen["actor"] = ACTOR.get()
+
+    token = ACTOR.set("bkpsdm")
+    try:
+        with BatchWriter(background=True) as writer:
+            writer.submit(job)
+            writer.wait()
+    finally:
+        ACTOR.reset(token)
+    assert seen["thread"].startswith("sync-writer") and seen["actor"] == "bkpsdm"
+
+
+@pytest.mark.parametrize("background", [False, True])
+def test_a_failing_job_raises_in_the_callers_thread_and_leaves_no_thread(background):
+    def failing() -> None:
+        raise ConnectionError("koneksi basis data terputus")
+
+    with pytest.raises(ConnectionError, match="terputus"):
+        with BatchWriter(background=background) as writer:
+            writer.submit(failing)
+            writer.wait()
+    assert _writer_threads() == []
+
+
+def test_the_error_of_a_job_not_yet_waited_for_surfaces_when_the_block_ends():
+    def failing() -> None:
+        raise ValueError("baris rusak")
+
+    with pytest.raises(ValueError, match="baris rusak"):
+        with BatchWriter(background=True) as writer:
+            writer.submit(failing)
+    assert _writer_threads() == []
+
+
+def test_when_the_caller_fails_the_batch_being_written_finishes_first():
+    finished = threading.Event()
+
+    def slow() -> None:
+        time.sleep(0.05)
+        finished.set()
+
+    with pytest.raises(RuntimeError, match="listrik padam"):
+        with BatchWriter(background=True) as writer:
+            writer.submit(slow)
+            raise RuntimeError("listrik padam")
+    # The caller's error propagates only after the job ended: its rollback never races it.
+    assert finished.is_set()
+    assert _writer_threads() == []
+
+
+def test_the_switch_interval_is_lowered_during_the_block_and_restored_after():
+    before = sys.getswitchinterval()
+    with BatchWriter(background=True):
+        assert sys.getswitchinterval() <= BatchWriter.SWITCH_INTERVAL
+    assert sys.getswitchinterval() == before
+    with BatchWriter(background=False):
+        assert sys.getswitchinterval() == before
