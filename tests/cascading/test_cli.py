@@ -106,3 +106,16 @@ def test_closed_skps_are_not_checked(cascade_world, runner, session):
     result = runner.invoke(args=["cascade", "check", "--periode", "2026", "--json"])
     codes = {f["code"] for f in json.loads(result.output)["findings"]}
     assert "PARENT_MISSING" not in codes
+
+
+def test_whole_periode_check_is_the_same_on_one_or_two_processes(
+    cascade_world, runner, app, monkeypatch
+):
+    outputs = {}
+    for workers in (1, 2):
+        monkeypatch.setitem(app.config, "SKP_CASCADE_WORKERS", workers)
+        result = runner.invoke(args=["cascade", "check", "--periode", "2026", "--json"])
+        assert result.exit_code == 1, result.output
+        outputs[workers] = json.loads(result.output)
+    assert outputs[1] == outputs[2]
+    assert any(f["owner_name"] == "Agus Salim, S.T., M.T." for f in outputs[2]["findings"])
