@@ -25,12 +25,14 @@ server inserts one batch while Python builds the next. Each batch is still one t
 written by one thread at a time, in order; a failing batch raises its error here, and no thread
 outlives the run. What a batch is prepared from is read before the previous batch is written:
 
-* ``plan`` reads and validates a batch's records (no database) while the previous batch's
-  changes are written; it waits for that write before comparing with the database.
+* ``plan`` reads, validates and compares a batch's records while the previous batch's
+  changes are written; the comparison reads employees through a second session (the
+  ``reading_session`` of :mod:`~skp_app.sync.writer`): the plan never writes what it compares.
 * ``apply`` reads a batch's changes, the ids reserved for its new employees and the rows it
-  updates (:func:`_read_pegawai_batch`) before the previous batch is written, and prepares it
-  in Python (:func:`_prepare_pegawai_batch`: rows, audit events, fingerprints) during that
-  write. Nothing it reads can be changed by that write (one change per NIP and per employee in
+  updates (:func:`_read_pegawai_batch`, through the second session) while the batch two before
+  it is written, and prepares it in Python (:func:`_prepare_pegawai_batch`: rows, audit
+  events, fingerprints) during the write of the batch before it. Nothing it reads can be
+  changed by those writes (one change per NIP and per employee in
   a run; the unique NIP index refuses a batch whole otherwise). What does depend on earlier
   batches (superiors named by the source, SKP restarts, fingerprints read back) is read by
   :func:`_write_pegawai_batch`, in the batch's own transaction.
@@ -89,7 +91,7 @@ from skp_app.sync.bulk import (
 from skp_app.sync.effects import Restart, flag_parent_links, restart_skps
 from skp_app.sync.models import QuarantinedRecord, SyncChange, SyncFingerprint, SyncRun
 from skp_app.sync.normalize import SUB_UNIT_JENIS, classify_jabatan, name_key, unit_jenis
-from skp_app.sync.writer import BatchWriter
+from skp_app.sync.writer import BatchWriter, reading_session
 from skp_app.timeutil import WIB, utcnow
 
 __all__ = ["SyncError", "after_batch", "apply", "discard", "new_employee_summary", "plan"]
@@ -398,6 +400,9 @@ class _Planner:
         track_keys: bool = False,
     ):
         self.session = session
+        # What a batch reads (employees, external ids, fingerprints): on PostgreSQL a session
+        # of its own (see plan), so that it does not wait for the previous batch's write.
+        self.reader = session
         self.adapter = adapter
         self.run = run
         # Read once: the batches use it while the writer commits (and expires) the run.
@@ -599,7 +604,7 @@ class _Planner:
         known = {
             nip: (row_digest, db_digest)
             for nip, row_digest, db_digest in select_in(
-                self.session,
+                self.reader,
                 SyncFingerprint.__table__,
                 ["nip", "row_digest", "db_digest"],
                 "nip",
@@ -615,12 +620,12 @@ class _Planner:
         if not wanted:
             return {}
         rows = select_in(
-            self.session,
+            self.reader,
             _PT,
             ["id", "nip", "unit_id", "jabatan_id"],
             "nip",
             wanted,
-            extra=_fingerprint_sql(self.session),
+            extra=_fingerprint_sql(self.reader),
         )
         ext_of = self._external_ids([row.id for row in rows])
         hits: dict[int, tuple[str, str | None]] = {}
@@ -640,7 +645,7 @@ class _Planner:
         return {
             pid: ext
             for pid, src, ext in select_in(
-                self.session,
+                self.reader,
                 _XT,
                 ["pegawai_id", "source", "external_id"],
                 "pegawai_id",
@@ -701,9 +706,9 @@ class _Planner:
 
     def _superior_state(self):
         if self._superiors is None:
-            self._superiors = superior_map(self.session)
+            self._superiors = superior_map(self.reader)
             self._nip_of = dict(
-                self.session.execute(
+                self.reader.execute(
                     select(Pegawai.id, Pegawai.nip).where(Pegawai.nip.is_not(None))
                 ).all()
             )
@@ -714,8 +719,9 @@ class _Planner:
     def process(self, items: list, before_reading: Callable[[], object] = lambda: None) -> None:
         """Validate and compare a batch, staging its rows (see :meth:`take_pending`).
 
-        The session is used only after ``before_reading()`` (which waits for the batch still
-        being written, see BatchWriter): validating the records needs no database.
+        The database is read (through ``self.reader``) only after ``before_reading()``
+        (which waits for the batch still being written when the reader is the writing session,
+        see BatchWriter): validating the records needs no database.
         """
         valid: list[tuple[NormalizedPegawai, object]] = []
         hits = {}
@@ -789,7 +795,7 @@ class _Planner:
             self._diff_batch(valid)
 
     def _load_existing(self, recs):
-        session = self.session
+        session = self.reader
         nips = [r.nip for r, *_ in recs]
         # Unit and position names come from the in-memory index (a join costs 3×).
         fp = _fingerprint_sql(session) if self.fingerprints else None
@@ -1602,14 +1608,24 @@ def _plan(
             records = iter(adapter.iter_records(start=resume_from, lazy=True))
         else:
             records = iter(adapter.iter_records(start=resume_from))
-        # A batch's rows are written and committed (BatchWriter) while the next batch is read
-        # and validated; the session is used only once the previous batch is committed.
-        with BatchWriter(background=is_postgres(session)) as writer:
+        # A batch's rows are written and committed (BatchWriter) while the next batch is read,
+        # validated and compared. On PostgreSQL the comparison reads through a session of its
+        # own: the plan writes only sync rows, never what it compares (employees, external
+        # ids), so it needs not wait for the write; the fingerprints it reads are of this
+        # batch's NIPs, and one seen in an earlier batch is a duplicate whatever they say.
+        # Elsewhere it reads once the previous batch is committed.
+        pg = is_postgres(session)
+        with BatchWriter(background=pg) as writer, reading_session(session, pg) as reader:
+            planner.reader = reader
 
             def plan_batch(items: list) -> None:
                 nonlocal done, total
                 done += len(items)
-                planner.process(items, before_reading=writer.wait)
+                if reader is session:
+                    planner.process(items, before_reading=writer.wait)
+                else:
+                    planner.process(items)
+                    reader.rollback()  # end the read transaction (a snapshot held for nothing)
                 if adapter.total and not total:
                     total = int(adapter.total)
                 writer.submit(
@@ -1642,6 +1658,7 @@ def _plan(
                         progress(done, total, f"{done} data dibaca")
             if batch:
                 plan_batch(batch)
+        planner.reader = session
         if planner.records == 0 and not planner.missing:
             raise SyncSourceError(
                 "Sumber tidak berisi satu pun data pegawai; rencana tidak dibuat."
@@ -2221,9 +2238,11 @@ class _BatchInput(NamedTuple):
 
 
 def _read_pegawai_batch(session: Session, ids, pg: bool) -> _BatchInput:
-    """Read what the batch of changes ``ids`` needs, one batch ahead of applying it.
+    """Read what the batch of changes ``ids`` needs, ahead of applying it (on PostgreSQL
+    through a session of its own while the batch two before it is being written).
 
-    None of it can be changed by the batches applied before this one: the changes are the
+    None of it can be changed by the batches applied before this one, committed or not: the
+    changes are the
     plan's; each NIP and each employee has one change per run, so an earlier batch neither
     inserts these new NIPs nor updates these employees (and the unique NIP index would refuse
     the batch whole if it did); ids come from the sequence.
@@ -2652,10 +2671,21 @@ def _apply(
                     )
 
         # Batch k is prepared in Python while batch k - 1 is written (BatchWriter); what it
-        # needs from the database was read before that write started.
-        with BatchWriter(background=pg) as writer:
+        # needs from the database was read before that write started. On PostgreSQL batch
+        # k + 1 is read during that write too, through a session of its own (nothing it reads
+        # is written by the batches before it, see _read_pegawai_batch).
+        with BatchWriter(background=pg) as writer, reading_session(session, pg) as reader:
+
+            def read(start: int) -> _BatchInput | None:
+                if start >= len(todo):
+                    return None
+                inp = _read_pegawai_batch(reader, todo[start : start + size], pg)
+                if reader is not session:
+                    reader.rollback()  # end the read transaction
+                return inp
+
             start = 0
-            ahead = _read_pegawai_batch(session, todo[:size], pg) if todo else None
+            ahead = read(0)
             while ahead is not None:
                 batch = _prepare_pegawai_batch(ahead, run_id, refs, actor)
                 if batch is not None:
@@ -2666,13 +2696,13 @@ def _apply(
                     batch_no += 1
                     batch.marks, batch.counts = list(marks), dict(applied)
                     batch.done, batch.batch_no = done, batch_no
-                committed(writer.wait())
                 start += size
-                ahead = (
-                    _read_pegawai_batch(session, todo[start : start + size], pg)
-                    if start < len(todo)
-                    else None
-                )
+                if reader is not session:
+                    ahead = read(start)
+                    committed(writer.wait())
+                else:
+                    committed(writer.wait())
+                    ahead = read(start)
                 if batch is not None:
                     writer.submit(_write_pegawai_batch, session, run, batch, actor, refs, pending)
             committed(writer.wait())

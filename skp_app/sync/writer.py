@@ -25,6 +25,11 @@ The rules that keep this as safe as the sequential code:
 
 Without a background thread (SQLite: one writer at a time, and its writes are cheap) a job
 runs at once inside :meth:`submit`: the same code in the same order as before.
+
+:func:`reading_session` gives the caller a session of its own for what it reads while a job
+holds the main one (PostgreSQL: a second connection, each read its own short transaction), so
+that reading the next batch does not wait for the batch being written either. It reads only
+what is committed: the caller uses it for rows that the jobs in flight do not write.
 """
 
 from __future__ import annotations
@@ -32,10 +37,13 @@ from __future__ import annotations
 import contextvars
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 
-__all__ = ["BatchWriter"]
+from sqlalchemy.orm import Session
+
+__all__ = ["BatchWriter", "reading_session"]
 
 log = logging.getLogger(__name__)
 
@@ -97,3 +105,21 @@ class BatchWriter:
                 self._pool.shutdown(wait=True)
             if self._switch is not None:
                 sys.setswitchinterval(self._switch)
+
+
+@contextmanager
+def reading_session(session: Session, separate: bool) -> Iterator[Session]:
+    """Yield the session to read with while :class:`BatchWriter` jobs use ``session``.
+
+    With ``separate`` a new session on the same engine (its own connection, closed at the end
+    of the block; call ``rollback()`` after each read to end its transaction), else ``session``
+    itself (no background thread: the reads and writes already take turns).
+    """
+    if not separate:
+        yield session
+        return
+    reader = Session(bind=session.get_bind())
+    try:
+        yield reader
+    finally:
+        reader.close()

@@ -15,6 +15,7 @@ from skp_app.sync.bulk import (
     execute_in,
     is_postgres,
     record_audit,
+    reserve_ids,
     select_in,
     update_many,
 )
@@ -161,3 +162,19 @@ def test_updates_set_texts_with_quotes_backslashes_and_nulls_row_by_row(session)
     assert [rows[str(i)].after for i in range(len(summaries))] == [
         None if i % 2 else {"kata": s} for i, s in enumerate(summaries)
     ]
+
+
+def test_reserved_ids_are_new_and_distinct_and_the_sequence_never_repeats_them(
+    session, make_pegawai
+):
+    from skp_app.org.models import Pegawai
+
+    existing = make_pegawai().id
+    session.commit()
+    first = reserve_ids(session, Pegawai.__table__, 3)
+    assert len(set(first)) == 3 and min(first) > existing
+    assert reserve_ids(session, Pegawai.__table__, 0) == []
+    if is_postgres(session):  # SQLite hands out max(id) + 1… inside its writing transaction
+        second = reserve_ids(session, Pegawai.__table__, 2)
+        assert min(second) > max(first)
+    session.rollback()

@@ -82,6 +82,33 @@ def test_a_crash_between_batches_leaves_whole_batches_and_a_rerun_converges(
         engine.apply(session, run, actor="tester")
 
 
+def test_batches_read_while_others_are_written_see_every_employee_and_leave_no_connection(
+    session, csv_file, db
+):
+    # On PostgreSQL plan and apply read the next batch through a second connection while the
+    # previous batch is written; the outcome must be that of reading one batch at a time.
+    rows = many_rows(12)
+    sync_csv(session, csv_file(rows), batch_size=5)
+    rows[1]["nama"] = "PEGAWAI NOMOR 1 DIGANTI"
+    rows[7]["gol_akhir_id"], rows[7]["gol_akhir_nama"] = "33", "III/c"
+    rows[11]["kedudukan_hukum_id"], rows[11]["kedudukan_hukum_nama"] = "99", "Pensiun"
+    session.commit()
+    in_use = db.engine.pool.checkedout()
+    run = plan_csv(session, csv_file(rows), batch_size=5)
+    assert run.counts["unchanged"] == 9
+    assert (run.counts["changed"], run.counts["leaving"], run.counts["new"]) == (2, 1, 0)
+    run = engine.apply(session, run, actor="tester", batch_size=5)
+    assert run.applied_counts == {"changed": 2, "leaving": 1}
+    assert session.scalar(select(Pegawai.nama).where(Pegawai.nip == rows[1]["nip_baru"])) == (
+        "PEGAWAI NOMOR 1 DIGANTI"
+    )
+    assert count(session, AuditEvent, AuditEvent.action.like("pegawai.sync_%")) == 15
+    session.rollback()  # the test's own connection back to the pool
+    assert db.engine.pool.checkedout() == in_use
+    again = plan_csv(session, csv_file(rows), batch_size=5)
+    assert again.counts["unchanged"] == 12 and again.pending_changes == 0
+
+
 def test_a_failure_inside_a_batch_rolls_that_whole_batch_back(session, csv_file, monkeypatch):
     run = plan_csv(session, csv_file(many_rows(12)), batch_size=5)
     real = engine.record_audit

@@ -9,8 +9,9 @@ import threading
 import time
 
 import pytest
+from sqlalchemy import text
 
-from skp_app.sync.writer import BatchWriter
+from skp_app.sync.writer import BatchWriter, reading_session
 
 ACTOR = contextvars.ContextVar("actor", default="sistem")
 
@@ -99,3 +100,30 @@ def test_the_switch_interval_is_lowered_during_the_block_and_restored_after():
     assert sys.getswitchinterval() == before
     with BatchWriter(background=False):
         assert sys.getswitchinterval() == before
+
+
+def test_without_a_separate_connection_the_reads_use_the_writing_session(session):
+    with reading_session(session, separate=False) as reader:
+        assert reader is session
+
+
+def test_a_separate_reading_session_reads_what_is_committed_on_its_own_connection(
+    session, make_unit
+):
+    unit = make_unit(nama="Dinas Kesehatan")
+    session.commit()
+    sql = text("SELECT nama FROM unit_organisasi WHERE id = :id")
+    with reading_session(session, separate=True) as reader:
+        assert reader is not session
+        session.execute(
+            text("UPDATE unit_organisasi SET nama = 'Dinas Sosial' WHERE id = :id"),
+            {"id": unit.id},
+        )
+        # The batch being written is not visible until it commits.
+        assert reader.execute(sql, {"id": unit.id}).scalar() == "Dinas Kesehatan"
+        reader.rollback()
+        session.commit()
+        assert reader.execute(sql, {"id": unit.id}).scalar() == "Dinas Sosial"
+        reader.rollback()
+    # The reading session's connection went back to the pool: nothing is left open.
+    assert not reader.in_transaction()
