@@ -20,7 +20,8 @@ Conventions
 * Every node has the same attribute keys (:data:`NODE_ATTRIBUTES`); ``kind`` is
   ``"regent_goal"``, ``"opd_goal"``, ``"rhk"`` or ``"missing"``; ``indicators`` is a list of
   dicts (:attr:`Indicator.mapping`, Decimals kept, ``aspek`` lower-cased). Equal indicators
-  share one dict, so node data is read-only: copy before changing it.
+  share one dict, and RHK rows given the same tuple of indicators share one list, so node
+  data is read-only: copy before changing it.
 * **Missing parents become nodes.** A row that points to a parent absent from the input gets an
   edge from a node of kind ``"missing"`` (``missing_kind`` says what was expected) whose id is the
   id the parent would have had. Rules report it as ``PARENT_MISSING`` and charts still show
@@ -421,6 +422,10 @@ def _build(
 
     append_link = links.append
     add_supervisor = supervisors.add
+    # RHK rows that share one tuple of indicators (the loader shares equal sets) share one
+    # list of mappings; the tuple is kept with it so that its id is not reused meanwhile.
+    indicator_lists: dict[int, tuple[tuple[Indicator, ...], list[dict[str, Any]]]] = {}
+    get_list = indicator_lists.get
     for r in rhks:
         nid = f"rhk:{r.id}"
         if nid in store:
@@ -443,6 +448,10 @@ def _build(
             )
         if r.penilai_pegawai_id is not None:
             add_supervisor(r.penilai_pegawai_id)
+        inds = r.indicators
+        entry = get_list(id(inds))
+        if entry is None:
+            entry = indicator_lists[id(inds)] = (inds, [i.mapping for i in inds])
         store[nid] = {
             "kind": "rhk",
             "db_id": r.id,
@@ -460,7 +469,7 @@ def _build(
             "penilai_pegawai_id": r.penilai_pegawai_id,
             "skp_id": r.skp_id,
             "cascading": r.cascading if parent_kind is not None else None,
-            "indicators": [i.mapping for i in r.indicators],
+            "indicators": entry[1],
             "context": tahun is not None and r.tahun != tahun,
             "missing_kind": None,
         }

@@ -263,7 +263,7 @@ class _Ctx:
     verbs: frozenset[str] = field(init=False)
     results: tuple[str, ...] = field(init=False)
     activity_cache: dict[str, str] = field(default_factory=dict)
-    unit_cache: dict[str, str] = field(default_factory=dict)
+    facts_cache: dict[int, _Facts] = field(default_factory=dict)
     out: list[Finding] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -370,24 +370,49 @@ def _child_rules(ctx: _Ctx, node: str, d: Mapping[str, Any]) -> None:
                 "kualitas, waktu) pada halaman edit SKP.",
                 opd_id=d["opd_id"],
             )
+        flagged = bool(_activity_word(ctx, d["text"]))
     else:
-        if d["pendekatan"] == "kuantitatif":
-            for i in indicators:
-                if i["target"] is None:
-                    _no_target(ctx, node, d, indicators)
-                    break
-    cache = ctx.activity_cache
-    flagged = bool(_activity_word(ctx, d["text"]))
-    if not flagged:
+        facts = _facts(ctx, indicators)
+        if facts.no_target and d["pendekatan"] == "kuantitatif":
+            _no_target(ctx, node, d, indicators)
+        flagged = facts.activity or bool(_activity_word(ctx, d["text"]))
+    if flagged:
+        _activity_finding(ctx, node, d)
+
+
+class _Facts(NamedTuple):
+    """What the rules ask of a list of indicators, worked out once per list (equal lists are
+    shared by the graph's nodes)."""
+
+    indicators: Sequence[Mapping[str, Any]]  # kept, so that its id stays taken
+    no_target: bool  # an indicator without a target
+    activity: bool  # an indicator worded as an activity (V5)
+    quantities: tuple[tuple[str, Decimal], ...]  # (normalised satuan, target) of kuantitas
+
+
+def _facts(ctx: _Ctx, indicators: Sequence[Mapping[str, Any]]) -> _Facts:
+    facts = ctx.facts_cache.get(id(indicators))
+    if facts is None:
+        cache = ctx.activity_cache
+        activity = False
         for i in indicators:
             word = cache.get(i["text"])
             if word is None:
                 word = cache[i["text"]] = _activity_word(ctx, i["text"])
             if word:
-                flagged = True
+                activity = True
                 break
-    if flagged:
-        _activity_finding(ctx, node, d)
+        facts = ctx.facts_cache[id(indicators)] = _Facts(
+            indicators,
+            any(i["target"] is None for i in indicators),
+            activity,
+            tuple(
+                (_unit(i["satuan"]), i["target"])
+                for i in indicators
+                if i["aspek"] == "kuantitas" and i["target"] is not None
+            ),
+        )
+    return facts
 
 
 def _jenis_label(d: Mapping[str, Any]) -> str:
@@ -643,7 +668,6 @@ def _target_sum(
     if not wanted:
         return
     data = ctx.data
-    units = ctx.unit_cache
     totals: dict[str, Decimal] = {}
     contributors: dict[str, list[str]] = {}
     for child, edge in kids.items():
@@ -652,21 +676,19 @@ def _target_sum(
         cd = data[child]
         if cd["kind"] != "rhk" or cd["context"]:
             continue
-        for ci in cd["indicators"]:
-            if ci["aspek"] == "kuantitas" and ci["target"] is not None:
-                raw = ci["satuan"]
-                unit = units.get(raw)
-                if unit is None:
-                    unit = units[raw] = _unit(raw)
-                if unit in wanted:
-                    if unit in totals:
-                        totals[unit] += ci["target"]
-                        names = contributors[unit]
-                        if names[-1] != child:
-                            names.append(child)
-                    else:
-                        totals[unit] = ci["target"]
-                        contributors[unit] = [child]
+        indicators = cd["indicators"]
+        if not indicators:
+            continue
+        for unit, target in _facts(ctx, indicators).quantities:
+            if unit in wanted:
+                if unit in totals:
+                    totals[unit] += target
+                    names = contributors[unit]
+                    if names[-1] != child:
+                        names.append(child)
+                else:
+                    totals[unit] = target
+                    contributors[unit] = [child]
     tolerance = ctx.config.sum_tolerance
     for unit, total in totals.items():
         ind = wanted[unit]
