@@ -116,7 +116,8 @@ class CascadeRows(NamedTuple):
     """The rows of one periode (or one OPD) for :func:`~.graph.build_cascade_graph`.
 
     ``flagged`` holds the RHK ids whose ``link_flag`` says the intervened RHK is no longer the
-    pejabat penilai's; ``tahun`` is the periode.
+    pejabat penilai's; ``tahun`` is the periode. ``penilai`` is, when the load saw every SKP of
+    the periode that has RHK, the set of their pejabat penilai (else ``None``).
     """
 
     goals: list[GoalRow]
@@ -124,6 +125,7 @@ class CascadeRows(NamedTuple):
     people: list[PersonRow]
     flagged: frozenset[int] = frozenset()
     tahun: int | None = None
+    penilai: frozenset[int] | None = None
 
 
 @dataclass(frozen=True)
@@ -524,6 +526,7 @@ class _Loaded:
     goal_rows: dict[int, dict[str, Any]] = field(default_factory=dict)
     indicators: dict[int, tuple[Indicator, ...]] = field(default_factory=dict)
     context_rhk: set[int] = field(default_factory=set)
+    outside_penilai: set[int] | None = None  # of every live SKP with RHK outside the scope
 
 
 # --------------------------------------------------------------------------- goals
@@ -728,6 +731,15 @@ def load_cascade_rows(
     extra_rhk: set[int] = set()
     if scope is not None:
         extra_rhk |= _load_outside_children(session, ld, scope, conditions)
+    # The pejabat penilai of the periode's live SKPs with RHK: those of the loaded SKPs, and
+    # those of every other SKP when their links were read.
+    penilai: frozenset[int] | None = None
+    if max_level is None and (scope is None or ld.outside_penilai is not None):
+        skps = ld.skps
+        penilai = frozenset(
+            {s.penilai for r in rhk_rows if (s := skps[r[1]]).live and s.penilai is not None}
+            | (ld.outside_penilai or set())
+        )
     extra_rhk |= _load_ancestors(session, ld, walk=scope is not None)
     _load_missing_goals(session, ld)
     if extra_rhk:
@@ -751,7 +763,7 @@ def load_cascade_rows(
 
     goals = _goal_rows(ld, tahun, heads, regent_owner)
     rhks, flagged = _rhk_rows(ld)
-    return CascadeRows(goals, rhks, people, frozenset(flagged), tahun)
+    return CascadeRows(goals, rhks, people, frozenset(flagged), tahun, penilai)
 
 
 def _goal_rows(
@@ -914,12 +926,14 @@ def _load_outside_children(
         own, goals = ld.rhk_ids, set(own_goals)
         links = _execute(
             session,
-            select(Rhk.id, Rhk.parent_rhk_id, Rhk.parent_sasaran_id)
+            select(Rhk.id, Rhk.parent_rhk_id, Rhk.parent_sasaran_id, Skp.penilai_pegawai_id)
             .join(Skp, Skp.id == Rhk.skp_id)
             .where(*live_outside),
             bulk=True,
         )
-        wanted = sorted(rid for rid, p_rhk, p_goal in links if p_rhk in own or p_goal in goals)
+        ld.outside_penilai = {row[3] for row in links}
+        ld.outside_penilai.discard(None)
+        wanted = sorted(r[0] for r in links if r[1] in own or r[2] in goals)
         if not wanted:
             return set()
         rows = []
@@ -1262,9 +1276,12 @@ def checked_scope(
         if len(scope.opd_ids) == 1 and not scope.without_opd:
             (graph.graph["opd_id"],) = scope.opd_ids
         # Subordinates outside the loaded rows still make their penilai a supervisor.
-        graph.graph["supervisor_ids"] = graph.graph["supervisor_ids"] | _penilai_of_rhk(
-            session, periode_id_of(session, tahun), {p.pegawai_id for p in rows.people}
-        )
+        people = {p.pegawai_id for p in rows.people}
+        if rows.penilai is not None:
+            penilai = rows.penilai & people
+        else:
+            penilai = _penilai_of_rhk(session, periode_id_of(session, tahun), people)
+        graph.graph["supervisor_ids"] = graph.graph["supervisor_ids"] | penilai
     findings = check_cascade(graph, config=config)
     findings = flag_findings(graph, rows.flagged, findings)
     if scope is not None:
