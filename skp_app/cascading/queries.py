@@ -696,12 +696,14 @@ def load_cascade_rows(
             .join(Skp, Skp.id == Rhk.skp_id)
             .where(*conditions)
         )
+        # Only "the IKI of an RHK together, by urutan" matters, and RHK in id order, which
+        # this process restores (the rows come nearly sorted). SQLite walks SKP → RHK → IKI
+        # along their indexes: in that order its rows need no sort (~50 ms per 180,000 IKI).
+        # PostgreSQL merge-joins the IKI index in RHK order, and hash-joins the RHK, which
+        # an ORDER BY would turn into a sort on parallel workers (twice the server's CPU).
         iki_order: tuple[Any, ...] = (Iki.rhk_id, Iki.urutan, Iki.id)
+        rhk_order = ()
         if session.get_bind().dialect.name == "sqlite":
-            # SQLite walks SKP → RHK → IKI along their indexes: in that order the rows need
-            # no sort (~50 ms per 180,000 IKI). Only "the IKI of an RHK together, by urutan"
-            # matters; the RHK are put back in id order below. PostgreSQL merge-joins the IKI
-            # index and would sort for this order.
             iki_order = (Skp.id, Rhk.id, Iki.urutan, Iki.id)
             rhk_order = (Skp.id, Rhk.id)
         iki_rows = _Prefetch(session, iki_stmt.order_by(*iki_order))
@@ -715,8 +717,8 @@ def load_cascade_rows(
             Iki.rhk_id.in_(select(Rhk.id).where(Rhk.skp_id.in_(skp_ids)))
         )
     rhk_rows = _execute(session, rhk_stmt.order_by(*rhk_order), bulk=True)
-    if len(rhk_order) > 1:
-        rhk_rows.sort(key=_FIRST)  # nearly sorted already: one pass
+    if max_level is None:
+        rhk_rows.sort(key=_FIRST)  # nearly sorted already: about one pass
     ld.rhk_rows = rhk_rows
     ld.rhk_ids = {r[0] for r in rhk_rows}
     cache = _IndicatorCache()
