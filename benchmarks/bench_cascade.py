@@ -527,10 +527,11 @@ def run(
             )
             db.session.commit()
         if db.engine.dialect.name == "postgresql":
-            from sqlalchemy import text
-
-            db.session.execute(text("ANALYZE"))
-            db.session.commit()
+            # A database in use has been vacuumed by autovacuum: set the hint bits and the
+            # visibility map of the freshly written rows now, as it would have (otherwise the
+            # first reads dirty and write back every page they touch).
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.exec_driver_sql("VACUUM ANALYZE")
 
         def load():
             db.session.expire_all()

@@ -10,6 +10,7 @@ from skp_app.cascading import queries as cascade_queries
 from skp_app.cascading.graph import CascadeError, build_cascade_graph, descendants_of
 from skp_app.cascading.matrix import build_matrix
 from skp_app.cascading.queries import (
+    _IndicatorCache,
     cascade_for,
     check_rhk_saved,
     lineage_for,
@@ -341,3 +342,17 @@ def test_docstring_examples_of_the_loader_and_operations_run():
 
     for module in (queries, operations):
         assert doctest.testmod(module).failed == 0, module.__name__
+
+
+def test_equal_iki_sets_come_back_as_one_shared_tuple():
+    qty = ("kuantitas", "Jumlah dokumen perencanaan", "4.0000", None, "Dokumen", 0)
+    waktu = ("waktu", "Ketepatan waktu penetapan", "12.0000", None, "Bulan", 0)
+    rows = [(1, *qty), (1, *waktu), (2, *qty), (2, *waktu), (3, *waktu), (4, *qty), (4, *waktu)]
+    grouped = _IndicatorCache().group(rows)
+    assert grouped[1] is grouped[2] is grouped[4]
+    assert [i.aspek for i in grouped[1]] == ["kuantitas", "waktu"]
+    assert grouped[1][0].target == Decimal("4.0000")
+    assert grouped[3] == (grouped[1][1],) and grouped[3][0] is grouped[1][1]
+    # Rows of one RHK that are not together still end up in one set, in the order read.
+    split = _IndicatorCache().group([(5, *qty), (6, *waktu), (5, *waktu)])
+    assert [i.aspek for i in split[5]] == ["kuantitas", "waktu"]

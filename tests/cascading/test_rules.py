@@ -549,6 +549,29 @@ def test_target_sum_respects_tolerance_range_units_and_cascading_type():
     assert check(goals, replace_rhk(short, 100, indicators=ranged), people) == []
 
 
+@pytest.mark.parametrize("docs", ["1", None])
+def test_rows_sharing_one_indicator_tuple_are_judged_each_on_its_own(docs):
+    # The loader hands equal IKI sets over as one tuple; the graph then shares one list and
+    # the rules work out its facts once. Every node must still get its own findings.
+    goals, rhks, people = clean_rows()
+    shared = iki(docs, text="Menyusun dokumen perencanaan")
+    one_tuple = [dataclasses.replace(r, indicators=shared) for r in rhks]
+    own_tuples = [
+        dataclasses.replace(r, indicators=iki(docs, text="Menyusun dokumen perencanaan"))
+        for r in rhks
+    ]
+    graph = build_cascade_graph(goals, one_tuple, people, tahun=TAHUN)
+    assert graph.nodes["rhk:200"]["indicators"] is graph.nodes["rhk:400"]["indicators"]
+    findings = check_cascade(graph)
+    assert findings == check(goals, own_tuples, people)
+    per_node = {f.nodes[0] for f in findings if f.code == "ACTIVITY_LANGUAGE"}
+    assert per_node == {f"rhk:{r.id}" for r in rhks}
+    if docs is None:
+        assert len([f for f in findings if f.code == "IKI_NO_TARGET"]) == len(rhks)
+    else:
+        assert "TARGET_SUM_MISMATCH" in codes(findings)
+
+
 def test_percentages_are_never_summed():
     goals, rhks, people = clean_rows()
     pct = (Indicator("kuantitas", "Persentase OPD yang dibina", Decimal("100"), None, "%"),)
