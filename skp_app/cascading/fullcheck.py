@@ -28,6 +28,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import re
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -129,14 +130,27 @@ def check_periode(
             ) from None
     finally:
         receive.close()
-        child.join(5)
-        if child.is_alive():
-            child.kill()
-            child.join()
+        _reap(child)
     if status != "ok":
         raise CascadeError(f"Pemeriksaan cascading paruh kedua gagal: {payload}")
     names.update(their_names)
     return PeriodeCheck(sort_findings([*findings, *payload]), names, 2)
+
+
+def _reap(child: Any) -> None:
+    """Wait for the child's end on a daemon thread, killing it if it is still there after 5 s.
+
+    The result has arrived (or will not): the few milliseconds the kernel takes to tear down a
+    large child need not be waited for here.
+    """
+
+    def reap() -> None:
+        child.join(5)
+        if child.is_alive():
+            child.kill()
+            child.join()
+
+    threading.Thread(target=reap, name="skp-cascade-reap", daemon=True).start()
 
 
 def _split_snapshot(session: Session) -> str | None:
