@@ -500,28 +500,58 @@ def audit_rows(rows: list[dict], *, actor, source: str = "sync") -> Converted:
     ``summary``, ``before``, ``after``) converted for :func:`record_audit` (no session)."""
     if not rows:
         return Converted([], [])
-    from skp_app.audit.models import AuditEvent
-
     actor_id, label = _actor(actor)
     label = label[:200]
     now = text_time(utcnow())  # one timestamp for the batch, formatted once
-    payload = [
-        {
-            "occurred_at": now,
-            "actor_user_id": actor_id,
-            "actor_label": label,
-            "action": r["action"],
-            "object_type": r["object_type"],
-            "object_id": str(r["object_id"]),
-            "summary": (r.get("summary") or "")[:500],
-            "before": r.get("before"),
-            "after": r.get("after"),
-            "source": source,
-            "ip": "",
-        }
+    # Each event straight to its row of values (the columns of _AUDIT_NAMES): no dict per
+    # event to convert afterwards.
+    to_json = _to_json
+    values = [
+        (
+            now,
+            actor_id,
+            label,
+            r["action"],
+            r["object_type"],
+            str(r["object_id"]),
+            (r.get("summary") or "")[:500],
+            to_json(r.get("before")),
+            to_json(r.get("after")),
+            source,
+            "",
+        )
         for r in rows
     ]
-    return convert_rows(AuditEvent.__table__, payload)
+    names, extra = _audit_columns()
+    if extra:
+        values = [v + extra for v in values]
+    return Converted(names, values)
+
+
+_AUDIT_NAMES = (
+    "occurred_at",
+    "actor_user_id",
+    "actor_label",
+    "action",
+    "object_type",
+    "object_id",
+    "summary",
+    "before",
+    "after",
+    "source",
+    "ip",
+)
+
+
+def _audit_columns() -> tuple[list[str], tuple]:
+    """Return the audit columns :func:`audit_rows` writes and the converted defaults of the
+    others (none today; a column added with a default gets it, as with bulk_insert)."""
+    from skp_app.audit.models import AuditEvent
+
+    table = AuditEvent.__table__
+    defaults = _defaults(table, set(_AUDIT_NAMES))
+    extra = tuple((conv(v) if (conv := _converter(table.c[n])) else v) for n, v in defaults.items())
+    return [*_AUDIT_NAMES, *defaults], extra
 
 
 def record_audit(

@@ -2297,9 +2297,17 @@ def _book_new(batch: _Batch, i: int, pid: int, org: _OrgIndex | None, run_id: in
     batch.created.add(pid)
     rec = c["record"]
     if rec.get("digest") is not None and org is not None:
-        # What the database holds for the row inserted (_fingerprint_sql).
-        fp = _FpRow(pid, c["nip"], values["unit_id"], values["jabatan_id"], _fp_of(values))
-        c["_db_digest"] = _db_digest(fp, rec.get("external_id"), org)
+        # What the database holds for the row inserted (_fingerprint_sql), fingerprinted as
+        # _db_digest does.
+        c["_db_digest"] = digest(
+            "\x1e".join(
+                (
+                    _fp_of(values),
+                    rec.get("external_id") or "\x00",
+                    org.place_text(values["unit_id"], values["jabatan_id"]),
+                )
+            )
+        )
     batch.booked.append(
         {
             "action": "pegawai.sync_create",

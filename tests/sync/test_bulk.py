@@ -178,3 +178,51 @@ def test_reserved_ids_are_new_and_distinct_and_the_sequence_never_repeats_them(
         second = reserve_ids(session, Pegawai.__table__, 2)
         assert min(second) > max(first)
     session.rollback()
+
+
+def test_audit_events_written_in_bulk_equal_those_of_record_many(session, make_user):
+    from skp_app.audit.operations import record_many
+
+    hr = make_user("bkpsdm.hr", roles=[("hr", None)])
+    session.commit()
+    events = [
+        {
+            "action": "pegawai.sync_create",
+            "object_type": "pegawai",
+            "object_id": 41,
+            "after": {"nip": "198707142019022001", "nama": "Siti Rahayu", "tmt": date(2019, 2, 1)},
+            "summary": "Pegawai Siti Rahayu ditambahkan (sinkronisasi #3)",
+        },
+        {
+            "action": "pegawai.sync_update",
+            "object_type": "pegawai",
+            "object_id": "42",
+            "before": {"nama": "Budi"},
+            "after": {"nama": "Budi Santoso"},
+            "summary": "x" * 600,  # cut to the column's 500 characters, as record_many does
+        },
+    ]
+    record_audit(session, events, actor=hr, source="sync")
+    record_many(session, events, actor=hr, source="sync")
+    session.commit()
+
+    def shown(e: AuditEvent) -> tuple:
+        return (
+            e.actor_user_id,
+            e.actor_label,
+            e.action,
+            e.object_type,
+            e.object_id,
+            e.summary,
+            e.before,
+            e.after,
+            e.source,
+            e.ip,
+        )
+
+    stored = session.scalars(
+        select(AuditEvent).where(AuditEvent.object_type == "pegawai").order_by(AuditEvent.id)
+    ).all()
+    assert len(stored) == 4
+    assert [shown(e) for e in stored[:2]] == [shown(e) for e in stored[2:]]
+    assert stored[0].actor_user_id == hr.id and stored[0].after["tmt"] == "2019-02-01"
