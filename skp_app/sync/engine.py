@@ -1854,7 +1854,7 @@ def _pending_structure(session: Session, run: SyncRun) -> list[dict]:
     sql = _PENDING_STRUCTURE_SQL
     if conn.dialect.paramstyle != "qmark":
         sql = sql.replace("?", "%s")
-    return _change_dicts(conn.exec_driver_sql(sql, (run.id,)))
+    return _change_dicts(conn.exec_driver_sql(sql, (run.id,)).fetchall())
 
 
 def _pending_pegawai_ids(session: Session, run: SyncRun) -> array:
@@ -1900,17 +1900,18 @@ def _mark_applied(session: Session, rows: list[dict], now: datetime) -> None:
     if not rows:
         return
     plain = [r["id"] for r in rows if r["kind"] != "new"]
+    stamp = text_time(now)  # formatted once, not once per row
     update_many(
         session,
         SyncChange.__table__,
         "id",
         [
-            {"id": r["id"], "applied_at": now, "object_id": r.get("object_id")}
+            {"id": r["id"], "applied_at": stamp, "object_id": r.get("object_id")}
             for r in rows
             if r["kind"] == "new"
         ],
     )
-    execute_in(session, _MARK_SQL, (text_time(now),), plain)
+    execute_in(session, _MARK_SQL, (stamp,), plain)
 
 
 class _Refs:
