@@ -9,7 +9,8 @@ that may be emptied) it does the same there. Then it times:
 * ``load_cascade_rows`` (the set-based loader), ``build_cascade_graph`` and ``check_cascade``
   for the whole periode, ``cascade_for`` of the periode (the same in one call) and
   ``check_periode`` (the same findings, the periode split over two processes; target: under
-  1.5 s), and ``cascade_for`` of the largest OPD;
+  1.5 s) in this process and in a fresh one (as ``skp cascade check`` runs it), and
+  ``cascade_for`` of the largest OPD;
 * ``check_rhk_saved`` for an RHK at each level (target: under 50 ms);
 * through the test client: the tree page of the largest OPD (target: under 500 ms; it draws the
   levels that fit in ``TREE_BUDGET`` nodes), an employee's lineage page and the OPD's findings.
@@ -475,6 +476,44 @@ def _time(fn, repeat: int, cpu: list[float] | None = None):
     return result, min(times), statistics.median(times)
 
 
+def _fresh_split(url: str, repeat: int) -> None:
+    """Time ``check_periode`` in a new process, as ``skp cascade check`` and an RQ job run it.
+
+    A process that has just built and freed several whole-periode graphs (this one) has a
+    fragmented heap: after the fork both processes then allocate into pages they still share,
+    and every first write to such a page is a copy (~15-25 % slower here).
+    """
+    import subprocess
+
+    subprocess.run(
+        [sys.executable, __file__, "--split-only", url, "--repeat", str(repeat)], check=True
+    )
+
+
+def split_only(url: str, repeat: int) -> None:
+    """The body of :func:`_fresh_split` (``--split-only``)."""
+    from skp_app import create_app
+    from skp_app.cascading.fullcheck import check_periode
+    from skp_app.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-" + "x" * 40})
+    with app.app_context():
+        check_periode(db.session, TAHUN, workers=1)  # warm-up: mappers, compiled statements
+        db.session.rollback()
+        cpu: list[float] = []
+
+        def once():
+            db.session.rollback()
+            return check_periode(db.session, TAHUN, workers=2)
+
+        split, s_min, s_med = _time(once, repeat, cpu)
+        print(
+            f"check_periode (x{split.workers}) : min {_ms(s_min)}  median {_ms(s_med)}  "
+            f"(this process CPU min {_ms(min(cpu))}; {len(split.findings)} findings; "
+            f"load {os.getloadavg()[0]:.1f}) — in a fresh process"
+        )
+
+
 def _ms(seconds: float) -> str:
     return f"{seconds * 1000:8.1f} ms"
 
@@ -570,9 +609,10 @@ def run(
         print(
             f"check_periode (x{split.workers}) : min {_ms(s_min)}  median {_ms(s_med)}  "
             f"(this process CPU min {_ms(min(cpu))}; {len(split.findings)} findings, equal to "
-            f"cascade_for; load {os.getloadavg()[0]:.1f})"
+            f"cascade_for; load {os.getloadavg()[0]:.1f}) — in this process, after the runs above"
         )
         split = whole = None
+        _fresh_split(url, repeat)
 
         by_level: dict[int, str] = {}
         for r in rows.rhks:
@@ -643,7 +683,11 @@ def main() -> None:
         action="store_true",
         help="only PostgreSQL (a fresh process: no leftovers of the SQLite run in the heap)",
     )
+    parser.add_argument("--split-only", metavar="URL", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.split_only:
+        split_only(args.split_only, args.repeat)
+        return
     pg = os.environ.get("SKP_BENCH_DATABASE_URL")
     if args.no_sqlite:
         if not pg:
