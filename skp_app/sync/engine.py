@@ -230,9 +230,11 @@ def _fingerprint_sql(session: Session) -> dict[str, str]:
 def _db_digest(row, external_id: str | None, org) -> int:
     """Fingerprint what the comparison reads of an employee: the compared columns (``row.fp``,
     see _fingerprint_sql), the external id, and the unit and position rows the employee is in."""
-    return digest(
-        "\x1e".join((row.fp, external_id or "\x00", org.place_text(row.unit_id, row.jabatan_id)))
-    )
+    return _place_digest(row.fp, external_id, row.unit_id, row.jabatan_id, org)
+
+
+def _place_digest(fp: str, external_id: str | None, unit_id, jabatan_id, org) -> int:
+    return digest("\x1e".join((fp, external_id or "\x00", org.place_text(unit_id, jabatan_id))))
 
 
 def store_fingerprints(session: Session, source: str, rows: list[dict]) -> None:
@@ -2298,16 +2300,9 @@ def _book_new(batch: _Batch, i: int, pid: int, org: _OrgIndex | None, run_id: in
     batch.created.add(pid)
     rec = c["record"]
     if rec.get("digest") is not None and org is not None:
-        # What the database holds for the row inserted (_fingerprint_sql), fingerprinted as
-        # _db_digest does.
-        c["_db_digest"] = digest(
-            "\x1e".join(
-                (
-                    _fp_of(values),
-                    rec.get("external_id") or "\x00",
-                    org.place_text(values["unit_id"], values["jabatan_id"]),
-                )
-            )
+        # What the database holds for the row inserted (_fingerprint_sql), as _db_digest.
+        c["_db_digest"] = _place_digest(
+            _fp_of(values), rec.get("external_id"), values["unit_id"], values["jabatan_id"], org
         )
     batch.booked.append(
         {
