@@ -2245,10 +2245,9 @@ def _read_pegawai_batch(session: Session, ids, pg: bool) -> _BatchInput:
     through a session of its own while the batch two before it is being written).
 
     None of it can be changed by the batches applied before this one, committed or not: the
-    changes are the
-    plan's; each NIP and each employee has one change per run, so an earlier batch neither
-    inserts these new NIPs nor updates these employees (and the unique NIP index would refuse
-    the batch whole if it did); ids come from the sequence.
+    changes are the plan's; each NIP and each employee has one change per run, so an earlier
+    batch neither inserts these new NIPs nor updates these employees (and the unique NIP index
+    would refuse the batch whole if it did); ids come from the sequence.
     """
     rows = select_in(
         session,
