@@ -394,23 +394,22 @@ def _facts(ctx: _Ctx, indicators: Sequence[Mapping[str, Any]]) -> _Facts:
     facts = ctx.facts_cache.get(id(indicators))
     if facts is None:
         cache = ctx.activity_cache
-        activity = False
+        no_target = activity = False
+        quantities = []
         for i in indicators:
-            word = cache.get(i["text"])
-            if word is None:
-                word = cache[i["text"]] = _activity_word(ctx, i["text"])
-            if word:
-                activity = True
-                break
+            target = i["target"]
+            if target is None:
+                no_target = True
+            elif i["aspek"] == "kuantitas":
+                quantities.append((_unit(i["satuan"]), target))
+            if not activity:
+                text = i["text"]
+                word = cache.get(text)
+                if word is None:
+                    word = cache[text] = _activity_word(ctx, text)
+                activity = bool(word)
         facts = ctx.facts_cache[id(indicators)] = _Facts(
-            indicators,
-            any(i["target"] is None for i in indicators),
-            activity,
-            tuple(
-                (_unit(i["satuan"]), i["target"])
-                for i in indicators
-                if i["aspek"] == "kuantitas" and i["target"] is not None
-            ),
+            indicators, no_target, activity, tuple(quantities)
         )
     return facts
 
