@@ -61,6 +61,12 @@ TOPICS = [
     "penyuluhan pertanian",
     "pendidikan anak usia dini",
 ]
+QUALITY = [
+    "Persentase dokumen sesuai standar",
+    "Persentase dokumen yang diterima tanpa revisi",
+    "Tingkat kepuasan pengguna layanan",
+    "Persentase laporan yang lengkap dan akurat",
+]
 OPD_NAMES = [
     "Dinas Pendidikan dan Kebudayaan",
     "Dinas Kesehatan",
@@ -83,7 +89,7 @@ def build_synthetic(session, n_opd: int = 40, seed: int = 2026) -> dict[str, int
 
     Shape per OPD: a Kepala (JPT, 5 RHK on 5 OPD sasaran), 5 Kabid (6 RHK each), 4 Kasi per
     bidang (6 RHK each) and 22–26 staff per Kasi (one RHK per Kasi RHK, direct cascading);
-    the first OPD (Dinas Pendidikan) has twice as many bidang. 3 IKI per RHK. A sprinkling of
+    the first OPD (Dinas Pendidikan) has twice as many bidang. 3 IKI per RHK, varied as in the demo regency. A sprinkling of
     defects: activity language, orphans, a dangling link, a cycle, an employee without SKP.
     """
     from skp_app.org.models import Instansi, Jabatan, Pegawai, UnitOrganisasi
@@ -183,9 +189,10 @@ def build_synthetic(session, n_opd: int = 40, seed: int = 2026) -> dict[str, int
         )
         return sid
 
-    def rhk(sid, parent_rhk=None, parent_goal=None, cascading="non_direct", docs=24):
+    def rhk(sid, parent_rhk=None, parent_goal=None, cascading="non_direct", docs=None):
         rid = nid("rhk")
-        text = rng.choice(RESULTS).format(rng.choice(TOPICS)) + f" {rid}"
+        topic = rng.choice(TOPICS)
+        text = rng.choice(RESULTS).format(topic) + f" {rid}"
         if rng.random() < 0.01:
             text = "Menyusun laporan " + rng.choice(TOPICS)
         jenis = "utama" if rng.random() > 0.05 else "tambahan"
@@ -205,11 +212,19 @@ def build_synthetic(session, n_opd: int = 40, seed: int = 2026) -> dict[str, int
                 "updated_at": now,
             }
         )
+        # IKI vary as in the demo regency (about half the RHK have a set of their own): the
+        # kuantitas names the topic and, outside direct cascading, has a target of its own;
+        # kualitas and waktu come from a few usual wordings and targets.
         for n, (aspek, teks, target, satuan) in enumerate(
             (
-                ("kuantitas", "Jumlah dokumen yang diselesaikan", docs, "Dokumen"),
-                ("kualitas", "Persentase dokumen sesuai standar", 100, "%"),
-                ("waktu", "Ketepatan waktu penyelesaian", 12, "Bulan"),
+                (
+                    "kuantitas",
+                    f"Jumlah dokumen {topic} yang diselesaikan",
+                    docs if docs is not None else rng.randint(2, 60),
+                    "Dokumen",
+                ),
+                ("kualitas", rng.choice(QUALITY), rng.choice((90, 95, 100, 100)), "%"),
+                ("waktu", "Ketepatan waktu penyelesaian", rng.choice((3, 6, 12, 12, 12)), "Bulan"),
             )
         ):
             ikis.append(
