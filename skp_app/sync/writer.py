@@ -113,12 +113,14 @@ def reading_session(session: Session, separate: bool) -> Iterator[Session]:
 
     With ``separate`` a new session on the same engine (its own connection, closed at the end
     of the block; call ``rollback()`` after each read to end its transaction), else ``session``
-    itself (no background thread: the reads and writes already take turns).
+    itself (no background thread: the reads and writes already take turns). A ``session`` bound
+    to a connection still gets a reader on a connection of its own: sharing one, the reader's
+    rollback would end the writer's transaction.
     """
     if not separate:
         yield session
         return
-    reader = Session(bind=session.get_bind())
+    reader = Session(bind=session.get_bind().engine)  # an Engine's .engine is itself
     try:
         yield reader
     finally:

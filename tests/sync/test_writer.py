@@ -10,6 +10,7 @@ import time
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 from skp_app.sync.writer import BatchWriter, reading_session
 
@@ -127,3 +128,12 @@ def test_a_separate_reading_session_reads_what_is_committed_on_its_own_connectio
         reader.rollback()
     # The reading session's connection went back to the pool: nothing is left open.
     assert not reader.in_transaction()
+
+
+def test_a_reading_session_never_shares_the_connection_of_a_connection_bound_session(db):
+    with db.engine.connect() as conn:
+        bound = Session(bind=conn)
+        with reading_session(bound, separate=True) as reader:
+            # On the engine, so its rollback() cannot end the transaction on ``conn``.
+            assert reader.get_bind() is db.engine
+        bound.close()
